@@ -1,0 +1,81 @@
+"""Finding the article files of an archive folder."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Problem
+
+# Files that are clearly not articles, by ending (lower case).
+NOT_ARTICLE_SUFFIXES = frozenset(
+    """
+    .png .jpg .jpeg .gif .webp .bmp .ico .svg .tif .tiff .avif .heic .mp3 .mp4 .m4a .mov
+    .avi .mkv .webm .wav .ogg .flac .pdf .doc .docx .xls .xlsx .ppt .pptx .odt .zip .gz
+    .tgz .bz2 .xz .zst .7z .rar .tar .exe .dll .so .dylib .o .a .class .jar .pyc .pyo
+    .whl .db .sqlite .sqlite3 .db-wal .db-shm .lock .woff .woff2 .ttf .otf .eot .css .js
+    .map .py .sh .toml .ini .cfg .yml .yaml .html .htm .xml .swp .tmp .bak .part
+    """.split()
+)
+# Project files found beside articles in published archives (README, LICENSE, ...).
+NOT_ARTICLE_STEMS = frozenset(
+    "readme license licence contributing code_of_conduct changelog security authors notice".split()
+)
+SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "CVS", "_darcs"})
+
+
+@dataclass(frozen=True)
+class ArticleFile:
+    path: str  # relative to the archive root, with forward slashes
+    file_path: Path
+    size: int
+    mtime_ns: int
+
+
+def is_article_name(name: str) -> bool:
+    if name.startswith(".") or name.endswith("~"):
+        return False
+    stem, dot, suffix = name.lower().rpartition(".")
+    if dot and "." + suffix in NOT_ARTICLE_SUFFIXES:
+        return False
+    return (stem if dot else suffix) not in NOT_ARTICLE_STEMS
+
+
+def walk_archive(root: Path, problems: list[Problem] | None = None) -> Iterator[ArticleFile]:
+    """Every article file below `root`, hidden and VCS folders skipped.
+
+    Folder links are followed once each, so a link loop ends; a folder that
+    cannot be read is reported in `problems` and skipped.
+    """
+    seen_folders: set[tuple[int, int]] = set()
+    pending = [(root, "")]
+    while pending:
+        folder, prefix = pending.pop()
+        try:
+            info = folder.stat()
+            key = (info.st_dev, info.st_ino)
+            if key in seen_folders:
+                continue
+            seen_folders.add(key)
+            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+        except OSError as error:
+            if problems is not None:
+                problems.append(Problem(prefix.rstrip("/") or ".", None, f"cannot read folder: {error.strerror or error}"))
+            continue
+        folders = []
+        for entry in entries:
+            name = entry.name
+            try:
+                if entry.is_dir():
+                    if not name.startswith(".") and name not in SKIPPED_FOLDERS:
+                        folders.append((Path(entry.path), f"{prefix}{name}/"))
+                    continue
+                if not entry.is_file() or not is_article_name(name):
+                    continue
+                stat = entry.stat()
+            except OSError:  # vanished or a dangling link: nothing to read
+                continue
+            yield ArticleFile(f"{prefix}{name}", Path(entry.path), stat.st_size, stat.st_mtime_ns)
+        pending.extend(reversed(folders))

@@ -1,0 +1,109 @@
+"""The article model: plain dataclasses, no I/O.
+
+Field names come from the domain; the camelCase keys of the source files are
+mapped in `records.py`, which is also where a record becomes an `Article` and back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class Image:
+    url: str | None = None
+    width: int | None = None
+    height: int | None = None
+    title: str | None = None
+    attribution: str | None = None
+    is_cached: bool | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Provider:
+    name: str | None = None
+    domain: str | None = None
+    images: list[Image] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Story:
+    """The fields an article and each of its related items share."""
+
+    title: str = ""
+    excerpt: str = ""
+    published: datetime | None = None
+    updated: datetime | None = None
+    original_url: str | None = None
+    web_url: str | None = None
+    amp_web_url: str | None = None
+    cdn_amp_web_url: str | None = None
+    source_url: str | None = None
+    type: str | None = None
+    category: str | None = None
+    categories: list[str] = field(default_factory=list)
+    quality: int | None = None
+    heat: int | None = None
+    is_published: bool | None = None
+    provider: Provider | None = None
+    topics: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    locale: str | None = None
+    featured_content: str | None = None
+    # Keys the model does not know, kept verbatim (in source order) so nothing is lost.
+    extra: dict[str, Any] = field(default_factory=dict)
+    # Text exactly as the file had it, for fields whose mojibake was repaired:
+    # field name -> original. Lossless exports write these back.
+    original_text: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str | None:
+        """The best link to the story: the publisher's page first."""
+        return self.web_url or self.original_url or self.amp_web_url or self.source_url
+
+    @property
+    def provider_name(self) -> str | None:
+        return self.provider.name if self.provider else None
+
+    @property
+    def provider_domain(self) -> str | None:
+        return self.provider.domain if self.provider else None
+
+
+@dataclass
+class RelatedItem(Story):
+    """A story an article links to; it may or may not be an article of the archive."""
+
+
+@dataclass
+class Article(Story):
+    body: str = ""
+    related: list[RelatedItem] = field(default_factory=list)
+    # The encrypted blob is opaque to newsarc: kept verbatim, never decrypted.
+    secured: str | None = None
+    # Where the article came from; not part of its content, so not compared.
+    id: str = field(default="", compare=False)
+    path: str = field(default="", compare=False)
+    index: int | None = field(default=None, compare=False)
+
+    @property
+    def has_secured(self) -> bool:
+        return self.secured is not None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Why a file (or one record in it) could not become an article."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.message}"

@@ -1,0 +1,271 @@
+"""Bytes of a file -> articles and problems.
+
+The format is chosen by content, never by file name: YAML front matter between
+`---` lines (with or without a body after it), JSON (a page with a `value` or
+`news` list, one article object or a list of them), JSON Lines, and plain text
+whose first line is the title. Nothing here raises because of a bad file: every
+failure becomes a `Problem` naming the file and, where known, the line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ParseError
+from .model import Article, Problem
+from .records import article_from_record
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+"""Larger files are reported, not read: real article files are under 100 KB."""
+
+_FRONT_MATTER_OPEN = re.compile(r"---[ \t]*\n")
+_FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_LOOKS_LIKE_JSON_LIST = re.compile(r"\[\s*[\[{\"\]]")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# How far into a plain-text body a line repeating the title is taken as a headline
+# printed twice (the seeds repeat it under the lede) rather than as content.
+_REPEATED_TITLE_PARAGRAPHS = 3
+
+
+@dataclass
+class ParseResult:
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def article_id(path: str, index: int | None = None) -> str:
+    """A short id that stays the same each time the archive is read."""
+    key = path if index is None else f"{path}#{index}"
+    return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def parse_file(file_path: Path, path: str, *, max_bytes: int = MAX_FILE_BYTES) -> ParseResult:
+    """Read and parse one file; `path` is the name problems and articles carry."""
+    try:
+        size = file_path.stat().st_size
+        if size > max_bytes:
+            limit = max_bytes // (1024 * 1024)
+            return _problem(path, None, f"file is {size / 1048576:.1f} MB, over the {limit} MB limit for an article file")
+        data = file_path.read_bytes()
+    except FileNotFoundError:
+        return _problem(path, None, "file disappeared before it could be read")
+    except IsADirectoryError:
+        return _problem(path, None, "is a folder, not a file")
+    except OSError as error:
+        return _problem(path, None, f"cannot read file: {error.strerror or error}")
+    return parse_bytes(data, path)
+
+
+def parse_bytes(data: bytes, path: str) -> ParseResult:
+    """Parse the bytes of one file."""
+    if not data.strip():
+        return _problem(path, None, "empty file")
+    text = decode(data)
+    if text is None:
+        return _problem(path, None, "binary file, not an article (it contains NUL bytes)")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    try:
+        return _parse_text(text, path)
+    except RecursionError:
+        return _problem(path, None, "nested too deeply to be an article")
+
+
+def decode(data: bytes) -> str | None:
+    """The text of a file: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1252/Latin-1.
+
+    Returns None for binary data.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", "replace")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace").lstrip("\ufeff")
+    if b"\x00" in data:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:  # the few bytes cp1252 leaves undefined
+        return data.decode("latin-1")
+
+
+def _parse_text(text: str, path: str) -> ParseResult:
+    if _FRONT_MATTER_OPEN.match(text) or text.rstrip() == "---":
+        return _parse_front_matter(text, path)
+    stripped = text.lstrip()
+    if stripped.startswith("{") or _LOOKS_LIKE_JSON_LIST.match(stripped):
+        return _parse_json(text, path)
+    return _parse_plain_text(text, path)
+
+
+# --- front matter -----------------------------------------------------------------------
+
+
+def _parse_front_matter(text: str, path: str) -> ParseResult:
+    start = text.find("\n") + 1 if "\n" in text else len(text)
+    closing = _FRONT_MATTER_CLOSE.search(text, start)
+    if closing is None:
+        return _problem(path, 1, "front matter opened with '---' is never closed by a '---' line")
+    front_matter = text[start : closing.start()]
+    body = text[closing.end() :].strip("\n")
+    try:
+        record = load_yaml(front_matter)
+    except ParseError as error:
+        line = None if error.line is None else error.line + 1  # the front matter starts on line 2
+        return _problem(path, line, error.message)
+    if record is None:
+        return _problem(path, 1, "front matter is empty")
+    try:
+        article = article_from_record(record, body=body)
+    except ParseError as error:
+        return _problem(path, _key_line(front_matter, error.hint, offset=1), error.message)
+    return _one(article, path)
+
+
+def load_yaml(text: str) -> Any:
+    """Load YAML with a safe loader (libyaml's when present); ParseError on any failure.
+
+    Safe loaders refuse tags such as `!!python/object`; aliases are refused too,
+    because no article uses them and nested ones can expand without bound.
+    """
+    import yaml  # imported here: a warm query that parses nothing never pays for it
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        value = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else None
+        reason = error.problem or error.context or "not valid YAML"
+        raise ParseError(f"invalid YAML: {_one_line(reason)}", line=line) from None
+    except yaml.YAMLError as error:
+        raise ParseError(f"invalid YAML: {_one_line(str(error))}") from None
+    if "*" in text and _has_shared_nodes(value):
+        line = next((n for n, row in enumerate(text.split("\n"), 1) if "*" in row), None)
+        raise ParseError("YAML aliases (*name) are not allowed in an article", line=line)
+    return value
+
+
+def _has_shared_nodes(value: Any) -> bool:
+    """True when one list or mapping appears twice, which only an alias can do."""
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (dict, list)):
+            if id(node) in seen:
+                return True
+            seen.add(id(node))
+            stack.extend(node.values() if isinstance(node, dict) else node)
+    return False
+
+
+def _key_line(front_matter: str, key: str | None, *, offset: int) -> int | None:
+    if not key:
+        return None
+    match = re.search(rf"^{re.escape(key)}[ \t]*:", front_matter, re.MULTILINE)
+    if match is None:
+        return None
+    return front_matter.count("\n", 0, match.start()) + 1 + offset
+
+
+# --- JSON -------------------------------------------------------------------------------
+
+
+def _parse_json(text: str, path: str) -> ParseResult:
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        if error.msg == "Extra data" and text.lstrip().startswith("{"):
+            return _parse_json_lines(text, path)
+        return _problem(path, error.lineno, f"invalid JSON: {error.msg} (column {error.colno})")
+    if isinstance(document, dict):
+        for key in ("value", "news"):
+            if isinstance(document.get(key), list):
+                return _parse_records(document[key], path)
+        return _parse_records([document], path, single=True)
+    if isinstance(document, list):
+        return _parse_records(document, path)
+    return _problem(path, 1, "JSON holds no article object")
+
+
+def _parse_records(records: list[Any], path: str, *, single: bool = False) -> ParseResult:
+    result = ParseResult()
+    for index, record in enumerate(records):
+        try:
+            article = article_from_record(record)
+        except ParseError as error:
+            where = "" if single else f"record {index + 1}: "
+            result.problems.append(Problem(path, None, where + error.message))
+            continue
+        result.articles.append(_placed(article, path, None if single else index))
+    return result
+
+
+def _parse_json_lines(text: str, path: str) -> ParseResult:
+    result = ParseResult()
+    index = 0
+    for number, line in enumerate(text.split("\n"), 1):
+        if not line.strip():
+            continue
+        try:
+            article = article_from_record(json.loads(line))
+        except json.JSONDecodeError as error:
+            result.problems.append(Problem(path, number, f"invalid JSON: {error.msg} (column {error.colno})"))
+        except ParseError as error:
+            result.problems.append(Problem(path, number, error.message))
+        else:
+            result.articles.append(_placed(article, path, index))
+        index += 1
+    return result
+
+
+# --- plain text -------------------------------------------------------------------------
+
+
+def _parse_plain_text(text: str, path: str) -> ParseResult:
+    """First non-empty line is the title; the rest is the body, its first paragraph the excerpt."""
+    lines = text.strip("\n").split("\n")
+    title = lines[0].strip()
+    paragraphs = [part for part in _PARAGRAPH_BREAK.split("\n".join(lines[1:])) if part.strip()]
+    kept = [
+        paragraph
+        for position, paragraph in enumerate(paragraphs)
+        if not (position < _REPEATED_TITLE_PARAGRAPHS and paragraph.strip() == title)
+    ]
+    body = "\n\n".join(paragraph.strip("\n") for paragraph in kept)
+    excerpt = " ".join(kept[0].split()) if kept else ""
+    try:
+        article = article_from_record({"title": title, "excerpt": excerpt}, body=body)
+    except ParseError as error:
+        return _problem(path, 1, error.message)
+    return _one(article, path)
+
+
+# --- helpers ----------------------------------------------------------------------------
+
+
+def _placed(article: Article, path: str, index: int | None) -> Article:
+    article.path = path
+    article.index = index
+    article.id = article_id(path, index)
+    return article
+
+
+def _one(article: Article, path: str) -> ParseResult:
+    return ParseResult(articles=[_placed(article, path, None)])
+
+
+def _problem(path: str, line: int | None, message: str) -> ParseResult:
+    return ParseResult(problems=[Problem(path, line, message)])
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
