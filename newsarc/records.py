@@ -348,3 +348,37 @@ def _without_none(mapping: dict[str, Any]) -> dict[str, Any]:
 
 def original_body(article: Article) -> str:
     return article.original_text.get("body", article.body)
+
+
+def json_record(article: Article) -> dict[str, Any]:
+    """The lossless interchange form: the record, JSON-safe, with newsarc's metadata.
+
+    Dates become ISO 8601 UTC strings (`2021-09-28T23:01:00Z`); `schema`, `id`,
+    `path` and `index` say where the article came from and are ignored on reading.
+    """
+    record: dict[str, Any] = {"schema": SCHEMA, "id": article.id, "path": article.path}
+    if article.index is not None:
+        record["index"] = article.index
+    record.update(_json_safe(record_from_article(article)))
+    body = original_body(article)
+    if body:
+        record["body"] = body
+    return record
+
+
+def iso_utc(moment: datetime) -> str:
+    """`2021-09-28T23:01:00Z`: the spelling the source files use."""
+    text = moment.astimezone(timezone.utc).isoformat()
+    return text.replace("+00:00", "Z")
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_json_safe(item) for item in value]
+    return value

@@ -1,0 +1,54 @@
+"""Canonical URLs: one spelling for the many links to the same story."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+_AMP_CACHE_PATH = re.compile(r"^/[a-z]/s/(.+)$")  # cdn.ampproject.org/c/s/host/path
+_TRACKING_PARAMETERS = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ocid|amp)$", re.IGNORECASE)
+_HOST_PREFIXES = ("www.", "amp.", "m.")
+
+
+def canonical_url(url: str | None) -> str | None:
+    """`host/path?query` with the scheme, `www.`/`amp.` prefixes, AMP paths, tracking
+    parameters, fragments and trailing slashes removed; host lower-cased.
+
+    Two links to the same story (the web page and its AMP or CDN copy) get the same
+    canonical form, which is what duplicate detection and related-item links use.
+    """
+    if not url or not isinstance(url, str):
+        return None
+    text = url.strip()
+    if "://" not in text:
+        if text.startswith("//"):
+            text = "https:" + text
+        elif text.startswith("/"):
+            return text.rstrip("/") or "/"
+        else:
+            text = "https://" + text
+    try:
+        parts = urlsplit(text)
+        host = (parts.hostname or "").lower()
+    except ValueError:
+        return text
+    path = parts.path
+    if host.endswith(".cdn.ampproject.org"):
+        match = _AMP_CACHE_PATH.match(path)
+        if match:
+            return canonical_url("https://" + match.group(1) + (f"?{parts.query}" if parts.query else ""))
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix) and host.count(".") >= 2:
+            host = host[len(prefix) :]
+            break
+    path = re.sub(r"/amp(?=/|$)", "", path, count=1) if "/amp" in path else path
+    if path.endswith(".amp"):
+        path = path[: -len(".amp")]
+    path = path.rstrip("/")
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+             if not _TRACKING_PARAMETERS.match(key)]
+    port = f":{parts.port}" if parts.port not in (None, 80, 443) else ""
+    canonical = f"{host}{port}{path}"
+    if query:
+        canonical += "?" + urlencode(query)
+    return canonical
