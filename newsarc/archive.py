@@ -1,16 +1,400 @@
-"""The Python API every command calls."""
+"""The Python API every command calls: `Archive.open(path)`, then one method per question."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import ArchiveError
+from .errors import ArchiveError, NotFoundError, StoreError
 from .files import walk_archive
+from .model import Article, Problem
 from .parsing import ParseResult, parse_file
+from .query import Query
+from .sqlquery import compile_query
+from .store import (
+    MARK_END,
+    MARK_START,
+    ProgressCallback,
+    RefreshReport,
+    Store,
+    article_from_blob,
+    database_path_for,
+    record_json_from_blob,
+    remove_database,
+)
+from .urls import canonical_url
+
+FRESHNESS_MODES = ("full", "dirs", "none")
+STATS_DIMENSIONS = ("provider", "domain", "topic", "month", "year", "type")
+
+Span = tuple[str, bool]
+"""A piece of text and whether it matched the query (to be highlighted)."""
+
+
+@dataclass
+class Hit:
+    article: Article
+    title_spans: list[Span] | None = None
+    snippet_spans: list[Span] | None = None
+
+
+@dataclass
+class Page:
+    hits: list[Hit]
+    total: int
+    offset: int
+    limit: int | None
+
+
+@dataclass
+class ResolvedRelated:
+    position: int
+    item: object  # RelatedItem; typed loosely to keep the import graph simple
+    article_id: str | None
+
+
+@dataclass
+class RelatedView:
+    article: Article
+    items: list[ResolvedRelated]
+    linked_from: list[Article]
+
+
+@dataclass
+class Stats:
+    dimension: str
+    total: int
+    counts: list[tuple[str, int]]
+    timeline: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class DuplicateGroup:
+    reason: str
+    articles: list[Article]
+
+
+def default_cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("newsarc")) / "indexes"
+
+
+class Archive:
+    """An archive folder and its index, refreshed when opened."""
+
+    def __init__(self, root: Path, store: Store, report: RefreshReport) -> None:
+        self.root = root
+        self.store = store
+        self.report = report
+
+    @classmethod
+    def open(
+        cls,
+        root: str | Path,
+        *,
+        index: str | Path | None = None,
+        in_memory: bool = False,
+        fresh: str = "full",
+        rebuild: bool = False,
+        progress: ProgressCallback | None = None,
+        workers: int | None = None,
+    ) -> Archive:
+        """Open the archive at `root` and refresh its index as `fresh` says."""
+        root = Path(root)
+        if not root.is_dir():
+            raise ArchiveError(f"no archive folder at {root}", hint="pass --archive PATH or set NEWSARC_ARCHIVE")
+        notices: list[str] = []
+        database = None if in_memory else _database_path(root, index)
+        store = _open_store(root, database, notices, rebuild)
+        try:
+            report = store.refresh(mode=fresh, progress=progress, workers=workers)
+        except StoreError:
+            store.close()
+            raise
+        report.notices[:0] = notices
+        report.rebuilt = rebuild or any("rebuilding" in notice for notice in notices)
+        return cls(root, store, report)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # questions -------------------------------------------------------------------------
+
+    def search(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Page:
+        """One page of the articles matching `query`, in its sort order, with snippets for text."""
+        compiled = compile_query(query)
+        source, source_parameters = compiled.from_clause()
+        parameters = source_parameters + compiled.parameters
+        total = self.store.execute(
+            f"SELECT count(*) FROM {source} WHERE {compiled.where}", parameters
+        ).fetchone()[0]
+        rows = self.store.execute(
+            f"SELECT a.rowid, a.record FROM {source} WHERE {compiled.where} "
+            f"ORDER BY {compiled.order_by()} LIMIT ? OFFSET ?",
+            [*parameters, -1 if limit is None else limit, offset],
+        ).fetchall()
+        hits = [Hit(article_from_blob(blob)) for _, blob in rows]
+        if compiled.rank_match and hits:
+            self._add_snippets(compiled.rank_match, [rowid for rowid, _ in rows], hits)
+        return Page(hits, total, offset, limit)
+
+    def iter_articles(self, query: Query) -> Iterator[Article]:
+        """Every matching article in sort order, streamed (memory stays flat)."""
+        for blob in self._iter_blobs(query):
+            yield article_from_blob(blob)
+
+    def iter_json_records(self, query: Query) -> Iterator[str]:
+        """Every matching article's lossless JSON text, streamed without rebuilding articles."""
+        for blob in self._iter_blobs(query):
+            yield record_json_from_blob(blob)
+
+    def count(self, query: Query) -> int:
+        compiled = compile_query(query)
+        source, source_parameters = compiled.from_clause()
+        return self.store.execute(
+            f"SELECT count(*) FROM {source} WHERE {compiled.where}", source_parameters + compiled.parameters
+        ).fetchone()[0]
+
+    def get(self, reference: str) -> Article:
+        """The article named by an id (or unique id prefix), a path, or a URL."""
+        reference = reference.strip()
+        candidates = self._candidates(reference)
+        if not candidates:
+            raise NotFoundError(f"no article matches {reference!r}", hint="use an id from `newsarc list`")
+        if len(candidates) > 1:
+            shown = ", ".join(f"{article.id[:12]} ({article.path})" for article in candidates[:8])
+            raise NotFoundError(f"{reference!r} matches {len(candidates)} articles: {shown}",
+                                hint="give more characters of the id")
+        return candidates[0]
+
+    def related(self, article: Article) -> RelatedView:
+        """The article's related items resolved to archive ids, and the articles linking to it."""
+        items = []
+        for position, item in enumerate(article.related):
+            canonical = canonical_url(item.url)
+            found = None
+            if canonical:
+                row = self.store.execute(
+                    "SELECT a.id FROM urls u JOIN articles a ON a.rowid = u.article WHERE u.canonical = ? "
+                    "ORDER BY a.published DESC LIMIT 1",
+                    (canonical,),
+                ).fetchone()
+                found = row[0] if row else None
+            items.append(ResolvedRelated(position, item, found))
+        own_urls = [url for url in {canonical_url(u) for u in (article.web_url, article.original_url,
+                                                                article.amp_web_url, article.cdn_amp_web_url)} if url]
+        linked_from: list[Article] = []
+        if own_urls:
+            marks = ", ".join("?" * len(own_urls))
+            rows = self.store.execute(
+                f"SELECT DISTINCT a.record FROM related_links r JOIN articles a ON a.rowid = r.article "
+                f"WHERE r.canonical IN ({marks}) AND a.id != ? ORDER BY a.published DESC",
+                [*own_urls, article.id],
+            )
+            linked_from = [article_from_blob(blob) for (blob,) in rows]
+        return RelatedView(article, items, linked_from)
+
+    def stats(self, query: Query, by: str = "provider", *, top: int | None = None) -> Stats:
+        """Article counts per provider, domain, topic, month, year or type, plus a monthly timeline."""
+        if by not in STATS_DIMENSIONS:
+            raise ArchiveError(f"cannot count by {by!r}", hint="use one of " + ", ".join(STATS_DIMENSIONS))
+        compiled = compile_query(query)
+        source, source_parameters = compiled.from_clause()
+        parameters = source_parameters + compiled.parameters
+        key, join = _STATS_KEYS[by]
+        sql = (f"SELECT {key} AS k, count(*) AS n FROM {source} {join} WHERE {compiled.where} "
+               "GROUP BY k ORDER BY n DESC, k")
+        order_by_key = by in ("month", "year")
+        if order_by_key:
+            sql = sql.replace("ORDER BY n DESC, k", "ORDER BY k IS NULL, k")
+        if top is not None:
+            sql += f" LIMIT {int(top)}"
+        counts = [(label if label is not None else "(none)", count)
+                  for label, count in self.store.execute(sql, parameters)]
+        total = self.store.execute(f"SELECT count(*) FROM {source} WHERE {compiled.where}", parameters).fetchone()[0]
+        month_key, _ = _STATS_KEYS["month"]
+        timeline = [
+            (label, count)
+            for label, count in self.store.execute(
+                f"SELECT {month_key} AS k, count(*) FROM {source} WHERE {compiled.where} "
+                "AND a.published IS NOT NULL GROUP BY k ORDER BY k", parameters)
+        ]
+        return Stats(by, total, counts, timeline)
+
+    def duplicates(self, query: Query) -> list[DuplicateGroup]:
+        """Groups of articles that are the same story: same canonical URL, or same provider and title."""
+        compiled = compile_query(query)
+        source, source_parameters = compiled.from_clause()
+        parameters = source_parameters + compiled.parameters
+        groups: list[DuplicateGroup] = []
+        grouped: set[int] = set()
+        for reason, key in (("same URL", "a.canonical_url"),
+                            ("same provider and title", "lower(a.provider_domain) || '|' || lower(trim(a.title))")):
+            rows = self.store.execute(
+                f"SELECT {key} AS k, group_concat(a.rowid) FROM {source} WHERE {compiled.where} "
+                f"AND {key} IS NOT NULL GROUP BY k HAVING count(*) > 1 ORDER BY k", parameters,
+            ).fetchall()
+            for _, rowid_list in rows:
+                rowids = [int(rowid) for rowid in rowid_list.split(",")]
+                if set(rowids) <= grouped:
+                    continue
+                grouped.update(rowids)
+                found = self.store.articles_by_rowid(rowids)
+                articles = sorted(found.values(), key=lambda a: (a.published or _EPOCH, a.path))
+                groups.append(DuplicateGroup(reason, articles))
+        return groups
+
+    def problems(self) -> list[Problem]:
+        return self.store.problems()
+
+    def field_examples(self, field_name: str, limit: int = 5) -> list[str]:
+        """The most common values of a field in this archive (for `fields` and completion)."""
+        sql = _EXAMPLE_SQL.get(field_name)
+        if sql is None:
+            return []
+        return [str(value) for (value,) in self.store.execute(sql, (limit,)) if value is not None]
+
+    # helpers ---------------------------------------------------------------------------
+
+    def _iter_blobs(self, query: Query) -> Iterator[bytes]:
+        compiled = compile_query(query)
+        source, source_parameters = compiled.from_clause()
+        cursor = self.store.execute(
+            f"SELECT a.record FROM {source} WHERE {compiled.where} ORDER BY {compiled.order_by()}",
+            source_parameters + compiled.parameters,
+        )
+        for (blob,) in cursor:
+            yield blob
+
+    def _add_snippets(self, rank_match: str, rowids: list[int], hits: list[Hit]) -> None:
+        marks = ", ".join("?" * len(rowids))
+        rows = self.store.execute(
+            f"SELECT rowid, highlight(articles_fts, 0, ?1, ?2), "
+            f"snippet(articles_fts, 2, ?1, ?2, '…', 24), snippet(articles_fts, 3, ?1, ?2, '…', 24), "
+            f"snippet(articles_fts, 5, ?1, ?2, '…', 24) "
+            f"FROM articles_fts WHERE articles_fts MATCH ?3 AND rowid IN ({marks})",
+            [MARK_START, MARK_END, rank_match, *rowids],
+        )
+        by_rowid = {row[0]: row[1:] for row in rows}
+        for rowid, hit in zip(rowids, hits):
+            if rowid not in by_rowid:
+                continue
+            title, *snippets = by_rowid[rowid]
+            hit.title_spans = spans(title)
+            marked = next((snippet for snippet in snippets if MARK_START in snippet), snippets[0])
+            hit.snippet_spans = spans(marked)
+
+    def _candidates(self, reference: str) -> list[Article]:
+        execute = self.store.execute
+        queries: list[tuple[str, list[str]]] = []
+        lowered = reference.lower()
+        if len(lowered) >= 4 and all(c in "0123456789abcdef" for c in lowered):
+            queries.append(("SELECT record FROM articles WHERE id GLOB ? LIMIT 20", [lowered + "*"]))
+        relative = self._relative_path(reference)
+        if relative is not None:
+            queries.append(("SELECT record FROM articles WHERE path = ? ORDER BY position", [relative]))
+        if "/" in reference or "." in reference:
+            canonical = canonical_url(reference)
+            if canonical:
+                queries.append(("SELECT a.record FROM urls u JOIN articles a ON a.rowid = u.article "
+                                "WHERE u.canonical = ?", [canonical]))
+        for sql, parameters in queries:
+            found = [article_from_blob(blob) for (blob,) in execute(sql, parameters)]
+            if found:
+                return found
+        return []
+
+    def _relative_path(self, reference: str) -> str | None:
+        candidate = Path(reference)
+        if candidate.is_absolute() or candidate.exists():
+            try:
+                return candidate.resolve().relative_to(self.root.resolve()).as_posix()
+            except ValueError:
+                return None
+        return reference.strip("/") or None
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+_STATS_KEYS = {
+    "provider": ("coalesce(a.provider_name, a.provider_domain)", ""),
+    "domain": ("a.provider_domain", ""),
+    "type": ("a.type", ""),
+    "month": ("strftime('%Y-%m', a.published, 'unixepoch')", ""),
+    "year": ("strftime('%Y', a.published, 'unixepoch')", ""),
+    "topic": ("l.value", "JOIN labels l ON l.article = a.rowid AND l.kind = 'topic'"),
+}
+
+_EXAMPLE_SQL = {
+    "provider": "SELECT provider_domain FROM articles GROUP BY provider_domain ORDER BY count(*) DESC LIMIT ?",
+    "domain": "SELECT provider_domain FROM articles GROUP BY provider_domain ORDER BY count(*) DESC LIMIT ?",
+    "topic": "SELECT value FROM labels WHERE kind = 'topic' GROUP BY value ORDER BY count(*) DESC LIMIT ?",
+    "category": "SELECT value FROM labels WHERE kind = 'category' GROUP BY value ORDER BY count(*) DESC LIMIT ?",
+    "type": "SELECT type FROM articles GROUP BY type ORDER BY count(*) DESC LIMIT ?",
+    "locale": "SELECT locale FROM articles GROUP BY locale ORDER BY count(*) DESC LIMIT ?",
+    "quality": "SELECT quality FROM articles WHERE quality IS NOT NULL GROUP BY quality ORDER BY count(*) DESC LIMIT ?",
+    "heat": "SELECT heat FROM articles WHERE heat IS NOT NULL GROUP BY heat ORDER BY count(*) DESC LIMIT ?",
+    "date": "SELECT strftime('%Y-%m-%d', published, 'unixepoch') FROM articles WHERE published IS NOT NULL "
+    "ORDER BY published DESC LIMIT ?",
+    "id": "SELECT substr(id, 1, 8) FROM articles ORDER BY published DESC LIMIT ?",
+    "path": "SELECT path FROM articles ORDER BY published DESC LIMIT ?",
+}
+
+
+def spans(marked: str) -> list[Span]:
+    """Split FTS5-marked text into (text, matched) pieces."""
+    pieces: list[Span] = []
+    rest = marked
+    while rest:
+        start = rest.find(MARK_START)
+        if start < 0:
+            pieces.append((rest, False))
+            break
+        if start:
+            pieces.append((rest[:start], False))
+        end = rest.find(MARK_END, start)
+        end = len(rest) if end < 0 else end
+        pieces.append((rest[start + 1 : end], True))
+        rest = rest[end + 1 :]
+    return [(text, matched) for text, matched in pieces if text]
+
+
+def _database_path(root: Path, index: str | Path | None) -> Path:
+    database = Path(index) if index is not None else database_path_for(root, default_cache_dir())
+    resolved_root = root.resolve()
+    resolved = database.resolve()
+    if resolved_root == resolved or resolved_root in resolved.parents:
+        raise StoreError(f"the index {database} would be inside the archive, and newsarc never writes there",
+                         hint="pass --index with a path outside the archive, or --no-cache")
+    return database
+
+
+def _open_store(root: Path, database: Path | None, notices: list[str], rebuild: bool) -> Store:
+    if database is not None and rebuild:
+        try:
+            remove_database(database)
+        except OSError as error:
+            raise StoreError(f"cannot remove the index {database}: {error.strerror}") from None
+    try:
+        return Store.open(root, database, notices)
+    except StoreError as error:
+        if database is None or "locked" in error.message:
+            raise
+        notices.append(f"{error.message}; using an in-memory index for this run")
+        return Store.open(root, None, notices)
 
 
 def load_archive(root: str | Path) -> ParseResult:
-    """Parse every article file below `root`, collecting problems instead of stopping."""
+    """Parse every article file below `root` without an index, collecting problems."""
     root = Path(root)
     if not root.is_dir():
         raise ArchiveError(f"no archive folder at {root}", hint="pass --archive PATH")

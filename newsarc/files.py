@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,7 +28,7 @@ SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "CVS", "_darcs"})
 @dataclass(frozen=True)
 class ArticleFile:
     path: str  # relative to the archive root, with forward slashes
-    file_path: Path
+    file_path: str  # a plain string: Path objects cost more than the stat on a 100,000-file walk
     size: int
     mtime_ns: int
 
@@ -43,39 +42,57 @@ def is_article_name(name: str) -> bool:
     return (stem if dot else suffix) not in NOT_ARTICLE_STEMS
 
 
-def walk_archive(root: Path, problems: list[Problem] | None = None) -> Iterator[ArticleFile]:
-    """Every article file below `root`, hidden and VCS folders skipped.
+def walk_archive(root: str | Path, problems: list[Problem] | None = None) -> list[ArticleFile]:
+    """Every article file below `root`, sorted by path (see `scan_archive`)."""
+    found = scan_archive(root, problems)
+    return [ArticleFile(path, os.path.join(root, path), size, mtime) for path, (size, mtime) in sorted(found.items())]
 
-    Folder links are followed once each, so a link loop ends; a folder that
-    cannot be read is reported in `problems` and skipped.
+
+def scan_archive(
+    root: str | Path,
+    problems: list[Problem] | None = None,
+    *,
+    folder_mtimes: dict[str, int] | None = None,
+) -> dict[str, tuple[int, int]]:
+    """Relative path -> (size, mtime_ns) of every article file below `root`.
+
+    Hidden and VCS folders are skipped. Folder links are followed once each, so a
+    link loop ends; a folder that cannot be read is reported in `problems` and
+    skipped. When `folder_mtimes` is given, it receives each folder's modification
+    time, keyed by relative path. This loop runs on every command, so it stays lean:
+    plain strings and tuples, one stat per file.
     """
+    found: dict[str, tuple[int, int]] = {}
     seen_folders: set[tuple[int, int]] = set()
-    pending = [(root, "")]
+    pending: list[tuple[str | Path, str]] = [(root, "")]
     while pending:
         folder, prefix = pending.pop()
         try:
-            info = folder.stat()
+            info = os.stat(folder)
             key = (info.st_dev, info.st_ino)
             if key in seen_folders:
                 continue
             seen_folders.add(key)
-            entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            if folder_mtimes is not None:
+                folder_mtimes[prefix] = info.st_mtime_ns
+            entries = os.scandir(folder)
         except OSError as error:
             if problems is not None:
-                problems.append(Problem(prefix.rstrip("/") or ".", None, f"cannot read folder: {error.strerror or error}"))
+                where = prefix.rstrip("/") or "."
+                problems.append(Problem(where, None, f"cannot read folder: {error.strerror or error}"))
             continue
-        folders = []
-        for entry in entries:
-            name = entry.name
-            try:
-                if entry.is_dir():
-                    if not name.startswith(".") and name not in SKIPPED_FOLDERS:
-                        folders.append((Path(entry.path), f"{prefix}{name}/"))
+        with entries:
+            for entry in entries:
+                name = entry.name
+                try:
+                    if entry.is_dir():
+                        if name[0] != "." and name not in SKIPPED_FOLDERS:
+                            pending.append((entry.path, f"{prefix}{name}/"))
+                        continue
+                    if not entry.is_file() or not is_article_name(name):
+                        continue
+                    stat = entry.stat()
+                except OSError:  # vanished or a dangling link: nothing to read
                     continue
-                if not entry.is_file() or not is_article_name(name):
-                    continue
-                stat = entry.stat()
-            except OSError:  # vanished or a dangling link: nothing to read
-                continue
-            yield ArticleFile(f"{prefix}{name}", Path(entry.path), stat.st_size, stat.st_mtime_ns)
-        pending.extend(reversed(folders))
+                found[prefix + name] = (stat.st_size, stat.st_mtime_ns)
+    return found

@@ -9,8 +9,10 @@ failure becomes a `Problem` naming the file and, where known, the line.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,14 +46,15 @@ def article_id(path: str, index: int | None = None) -> str:
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def parse_file(file_path: Path, path: str, *, max_bytes: int = MAX_FILE_BYTES) -> ParseResult:
+def parse_file(file_path: str | Path, path: str, *, max_bytes: int = MAX_FILE_BYTES) -> ParseResult:
     """Read and parse one file; `path` is the name problems and articles carry."""
     try:
-        size = file_path.stat().st_size
+        size = os.stat(file_path).st_size
         if size > max_bytes:
             limit = max_bytes // (1024 * 1024)
             return _problem(path, None, f"file is {size / 1048576:.1f} MB, over the {limit} MB limit for an article file")
-        data = file_path.read_bytes()
+        with open(file_path, "rb") as handle:
+            data = handle.read(max_bytes + 1)
     except FileNotFoundError:
         return _problem(path, None, "file disappeared before it could be read")
     except IsADirectoryError:
@@ -68,6 +71,8 @@ def parse_bytes(data: bytes, path: str) -> ParseResult:
     text = decode(data)
     if text is None:
         return _problem(path, None, "binary file, not an article (it contains NUL bytes)")
+    if not text.strip():  # a byte-order mark and nothing else, or UTF-16 white space
+        return _problem(path, None, "empty file")
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     try:
         return _parse_text(text, path)
@@ -116,10 +121,9 @@ def _parse_front_matter(text: str, path: str) -> ParseResult:
     front_matter = text[start : closing.start()]
     body = text[closing.end() :].strip("\n")
     try:
-        record = load_yaml(front_matter)
+        record = load_yaml(front_matter, first_line=2)
     except ParseError as error:
-        line = None if error.line is None else error.line + 1  # the front matter starts on line 2
-        return _problem(path, line, error.message)
+        return _problem(path, error.line, error.message)
     if record is None:
         return _problem(path, 1, "front matter is empty")
     try:
@@ -129,28 +133,75 @@ def _parse_front_matter(text: str, path: str) -> ParseResult:
     return _one(article, path)
 
 
-def load_yaml(text: str) -> Any:
+def load_yaml(text: str, *, first_line: int = 1) -> Any:
     """Load YAML with a safe loader (libyaml's when present); ParseError on any failure.
 
     Safe loaders refuse tags such as `!!python/object`; aliases are refused too,
     because no article uses them and nested ones can expand without bound.
+    Line numbers in errors count from `first_line`, the line `text` starts on.
     """
     import yaml  # imported here: a warm query that parses nothing never pays for it
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    shift = first_line - 1
+    loader = _article_loader()
     try:
         value = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.reader.ReaderError as error:  # a control character: say on which line
+        # libyaml reports the offset in bytes of the UTF-8 text, the pure-Python reader in characters.
+        in_bytes = issubclass(loader, getattr(yaml, "CParser", ()))
+        line = _line_of_offset(text, error.position, in_bytes=in_bytes) + shift
+        raise ParseError(f"invalid YAML: character #x{error.character:04x}: {error.reason}", line=line) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        reason = error.problem or error.context or "not valid YAML"
-        raise ParseError(f"invalid YAML: {_one_line(reason)}", line=line) from None
+        line = mark.line + 1 + shift if mark is not None else None
+        reason = _one_line(error.problem or error.context or "not valid YAML")
+        context = error.context_mark
+        if error.problem and error.context and context and mark and context.line != mark.line:
+            if "block" not in error.context:  # "while scanning a quoted scalar": where it began
+                reason += f" ({_one_line(error.context)} started on line {context.line + 1 + shift})"
+        raise ParseError(f"invalid YAML: {reason}", line=line) from None
     except yaml.YAMLError as error:
         raise ParseError(f"invalid YAML: {_one_line(str(error))}") from None
+    except (ValueError, KeyError, TypeError, OverflowError) as error:  # e.g. `!!int abc`
+        raise ParseError(f"invalid YAML value: {_one_line(str(error))}") from None
     if "*" in text and _has_shared_nodes(value):
-        line = next((n for n, row in enumerate(text.split("\n"), 1) if "*" in row), None)
+        line = next((n for n, row in enumerate(text.split("\n"), first_line) if "*" in row), None)
         raise ParseError("YAML aliases (*name) are not allowed in an article", line=line)
     return value
+
+
+@functools.lru_cache(maxsize=None)
+def _article_loader() -> type:
+    """A safe loader (libyaml's when present) fitted to article records.
+
+    Timestamps stay the text they were written as: the record's date keys are read
+    by `parse_datetime` (so an impossible date is reported against its key, with its
+    line), and a date under an unknown key is kept verbatim. Tags whose values JSON
+    cannot hold (`!!binary`, `!!set`, `!!omap`, `!!pairs`) and tags plain YAML does
+    not define (`!!python/...`, `!local`) are refused, naming the tag and its line.
+    """
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    def refuse(loader: Any, node: Any) -> Any:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise yaml.constructor.ConstructorError(
+            None, None, f"the tag {tag} is not allowed in an article", node.start_mark
+        )
+
+    loader = type("ArticleLoader", (base,), {})
+    loader.add_constructor("tag:yaml.org,2002:timestamp", loader.construct_scalar)
+    for name in ("binary", "set", "omap", "pairs"):
+        loader.add_constructor(f"tag:yaml.org,2002:{name}", refuse)
+    loader.add_constructor(None, refuse)  # any other tag, `!!python/object/apply:...` included
+    return loader
+
+
+def _line_of_offset(text: str, offset: int, *, in_bytes: bool) -> int:
+    if in_bytes:
+        return text.encode("utf-8")[:offset].count(b"\n") + 1
+    return text.count("\n", 0, offset) + 1
 
 
 def _has_shared_nodes(value: Any) -> bool:
@@ -183,7 +234,7 @@ def _parse_json(text: str, path: str) -> ParseResult:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as error:
-        if error.msg == "Extra data" and text.lstrip().startswith("{"):
+        if _looks_like_json_lines(text, error):
             return _parse_json_lines(text, path)
         return _problem(path, error.lineno, f"invalid JSON: {error.msg} (column {error.colno})")
     if isinstance(document, dict):
@@ -194,6 +245,14 @@ def _parse_json(text: str, path: str) -> ParseResult:
     if isinstance(document, list):
         return _parse_records(document, path)
     return _problem(path, 1, "JSON holds no article object")
+
+
+def _looks_like_json_lines(text: str, error: json.JSONDecodeError) -> bool:
+    """One object per line: a first object followed by more, or (when the first line
+    is the broken one) several lines opening an object at their first column."""
+    if not text.lstrip().startswith("{"):
+        return False
+    return error.msg == "Extra data" or len(re.findall(r"^\{", text, re.MULTILINE)) > 1
 
 
 def _parse_records(records: list[Any], path: str, *, single: bool = False) -> ParseResult:

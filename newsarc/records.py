@@ -20,6 +20,13 @@ from .model import Article, Image, Provider, RelatedItem, Story
 # carries it has its `id`/`path`/`index` keys read as newsarc's metadata.
 SCHEMA = "newsarc.article/1"
 _METADATA_KEYS = ("schema", "id", "path", "index")
+# Where `json_record` puts unknown keys whose names it needs itself (an `id` or `body`
+# key of the source record), so that reading the record back restores them.
+_SHADOWED_KEY = "newsarc.extra"
+_RESERVED_KEYS = (*_METADATA_KEYS, "body", _SHADOWED_KEY)
+# Real records nest four levels at most (related -> item -> images -> image); far
+# deeper values are not article data and would exhaust recursion in every consumer.
+MAX_DEPTH = 32
 
 _TEXT_KEYS = {  # source key -> Story field, for plain text values
     "title": "title",
@@ -74,10 +81,13 @@ def article_from_record(record: Any, *, body: str | None = None) -> Article:
     if not isinstance(record, Mapping):
         raise ParseError(f"an article must be a mapping of keys, got {_kind(record)}")
     record = dict(record)
+    _check_depth(record)
     article = Article()
+    shadowed: dict[str, Any] = {}
     if record.get("schema") == SCHEMA:
         for key in _METADATA_KEYS:
             record.pop(key, None)
+        shadowed = record.pop(_SHADOWED_KEY, None) or {}
     _fill_story(article, record)
     if "related" in record:
         article.related = [
@@ -93,8 +103,22 @@ def article_from_record(record: Any, *, body: str | None = None) -> Article:
     if repaired != article.body:
         article.original_text["body"] = article.body
         article.body = repaired
+    record.update(shadowed)
     article.extra = record
     return article
+
+
+def _check_depth(record: dict[str, Any]) -> None:
+    """Refuse values nested deeper than MAX_DEPTH (without recursing, so any depth is safe)."""
+    for key, value in record.items():
+        stack = [(value, 1)]
+        while stack:
+            node, depth = stack.pop()
+            if isinstance(node, (Mapping, list, tuple)):
+                if depth > MAX_DEPTH:
+                    raise ParseError(f"'{key}' is nested more than {MAX_DEPTH} levels deep", hint=str(key))
+                children = node.values() if isinstance(node, Mapping) else node
+                stack.extend((child, depth + 1) for child in children)
 
 
 def _related_from_record(item: Any, position: int) -> RelatedItem:
@@ -105,7 +129,9 @@ def _related_from_record(item: Any, position: int) -> RelatedItem:
     try:
         _fill_story(related, remaining)
     except ParseError as error:
-        raise ParseError(f"related item {position + 1}: {error.message}", hint=error.hint) from None
+        # The line of `related:`: the item's own keys are indented, and an article key
+        # of the same name elsewhere would point at the wrong line.
+        raise ParseError(f"related item {position + 1}: {error.message}", hint="related") from None
     related.extra = remaining
     return related
 
@@ -114,7 +140,10 @@ def _fill_story(story: Story, record: dict[str, Any]) -> None:
     """Move every known key of `record` into `story`; what is left is unknown."""
     for key, name in _TEXT_KEYS.items():
         if key in record:
-            setattr(story, name, _text(record.pop(key), key))
+            value = _text(record.pop(key), key)
+            if value is None and name in ("title", "excerpt"):
+                value = ""  # an explicit null (JSON pages) means no text, as a missing key does
+            setattr(story, name, value)
     for key, name in _DATE_KEYS.items():
         if key in record:
             setattr(story, name, parse_datetime(record.pop(key), key))
@@ -212,7 +241,11 @@ def _text_list(value: Any, key: str) -> list[str]:
 
 
 def _integer(value: Any, key: str) -> int | None:
-    if value is None or (isinstance(value, int) and not isinstance(value, bool)):
+    if value is None:
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        if abs(value) >= 10**18:  # as for text below: beyond what an index column holds
+            raise ParseError(f"'{key}' is too large a number: {value}", hint=key.split(".")[0])
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
@@ -240,12 +273,18 @@ def parse_datetime(value: Any, key: str = "date") -> datetime | None:
     elif isinstance(value, str):
         moment = _datetime_from_text(value, key)
     elif isinstance(value, (int, float)) and not isinstance(value, bool) and value > 10**8:
-        moment = datetime.fromtimestamp(value / 1000 if value > 10**11 else value, timezone.utc)
+        try:
+            moment = datetime.fromtimestamp(value / 1000 if value > 10**11 else value, timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            raise ParseError(f"'{key}' is out of the range of dates: {value}", hint=key) from None
     else:
         raise ParseError(f"'{key}' should be a date and time, got {_kind(value)}", hint=key)
     if moment.tzinfo is None:
         return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+    try:
+        return moment.astimezone(timezone.utc)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar by its offset
+        raise ParseError(f"'{key}' is out of the range of dates: {moment.isoformat()}", hint=key) from None
 
 
 def _datetime_from_text(text: str, key: str) -> datetime:
@@ -359,10 +398,14 @@ def json_record(article: Article) -> dict[str, Any]:
     record: dict[str, Any] = {"schema": SCHEMA, "id": article.id, "path": article.path}
     if article.index is not None:
         record["index"] = article.index
-    record.update(_json_safe(record_from_article(article)))
+    fields = _json_safe(record_from_article(article))
+    shadowed = {key: fields.pop(key) for key in _RESERVED_KEYS if key in article.extra}
+    record.update(fields)
     body = original_body(article)
     if body:
         record["body"] = body
+    if shadowed:
+        record[_SHADOWED_KEY] = shadowed
     return record
 
 

@@ -45,6 +45,7 @@ def safe_text(text: str | None) -> str:
     return _UNSAFE_CHARACTER.sub("", text)
 
 
-def safe_line(text: str | None) -> str:
+def safe_line(text: str | None, *, strip: bool = True) -> str:
     """`safe_text` folded onto one line: every run of white space becomes one space."""
-    return _WHITESPACE_RUN.sub(" ", safe_text(text)).strip()
+    line = _WHITESPACE_RUN.sub(" ", safe_text(text))
+    return line.strip() if strip else line

@@ -1,0 +1,338 @@
+"""Date expressions -> UTC ranges. `now` is passed in, never read from the clock.
+
+Every expression names a period, a half-open UTC range [start, end): `2021` is the
+whole year, `2021-11-23T10:00` one minute, `7d` the last seven days up to `now`,
+`"7d ago"` the instant seven days before `now`. A range `a..b` runs from the start
+of `a` to the end of `b`; comparisons (`>x`, `>=x`, `<x`, `<=x`) use the period's
+edges, so `>2021-11` means "from December on".
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from datetime import datetime, timedelta, timezone
+from .errors import QueryError
+
+UTC = timezone.utc
+
+DATE_EXAMPLES = (
+    '2021, 2021-11, 2021-11-23, 2021-11-23T10:00, "Nov 2021", 7d, 2w, 3m, 1y, "3d ago", '
+    'today, yesterday, "last week", "this month", 2021-11..2021-12, 2021-12-01.., >=2021-11'
+)
+
+# A period's length: calendar units vary in length, the rest are fixed steps.
+Step = str | timedelta
+
+_ISO = re.compile(
+    r"(?P<year>[0-9]{4})"
+    r"(?:-(?P<month>[0-9]{1,2})"
+    r"(?:-(?P<day>[0-9]{1,2})"
+    r"(?:[T ](?P<hour>[0-9]{1,2})"
+    r"(?::(?P<minute>[0-9]{2})"
+    r"(?::(?P<second>[0-9]{2})(?:\.(?P<fraction>[0-9]{1,6}))?)?)?"
+    r"\s*(?P<zone>Z|[+-][0-9]{2}:?[0-9]{2})?)?)?)?",
+    re.IGNORECASE,
+)
+_ISO_WEEK = re.compile(r"(?P<year>[0-9]{4})-?W(?P<week>[0-9]{1,2})", re.IGNORECASE)
+_RELATIVE = re.compile(
+    r"(?P<count>[0-9]{1,6})\s*(?P<unit>h|hours?|d|days?|w|weeks?|m|months?|y|years?)"
+    r"(?P<ago>\s+ago)?",
+    re.IGNORECASE,
+)
+_NAMED = ("now", "today", "yesterday", "this week", "last week", "this month", "last month",
+          "this year", "last year")  # fmt: skip
+_COMPARISONS = (">=", "<=", ">", "<")
+# Longer text is no date anyone types; refusing it keeps dateutil off pathological input.
+_MAX_NATURAL_LENGTH = 64
+
+
+# --- public API ------------------------------------------------------------------------
+
+
+def period(text: str, now: datetime, *, offset: int = 0) -> tuple[datetime, datetime]:
+    """The [start, end) UTC period one date expression names (no ranges, no comparisons).
+
+    `offset` is where `text` starts in the query, for the position of a QueryError.
+    """
+    now = _utc(now)
+    stripped, offset = _strip(text, offset)
+    if not stripped:
+        raise QueryError("a date is missing", position=offset, hint=f"use e.g. {DATE_EXAMPLES}")
+    try:
+        found = _iso(stripped) or _relative(stripped, now) or _natural(stripped)
+    except (ValueError, OverflowError) as error:
+        raise QueryError(f"`{stripped}` is not a valid date", position=offset, hint=str(error)) from None
+    if found is None:
+        raise QueryError(f"cannot read the date `{stripped}`", position=offset,
+                         hint=f"use e.g. {DATE_EXAMPLES}")
+    return found
+
+
+def date_range(text: str, now: datetime, *, offset: int = 0) -> tuple[datetime | None, datetime | None]:
+    """The [low, high) UTC range of a `date:` value; None is an open end.
+
+    Accepts one expression (its period), `a..b`, `a..`, `..b`, and `>x`, `>=x`, `<x`, `<=x`.
+    """
+    stripped, offset = _strip(text, offset)
+    for operator in _COMPARISONS:
+        if stripped.startswith(operator):
+            return _comparison(operator, stripped[len(operator):], now, offset + len(operator))
+    if ".." in stripped:
+        return _span(stripped, now, offset)
+    return period(stripped, now, offset=offset)
+
+
+def since_bound(text: str, now: datetime) -> datetime:
+    """The start of the period `text` names: what `--since text` means."""
+    return period(text, now)[0]
+
+
+def until_bound(text: str, now: datetime) -> datetime:
+    """The exclusive end of the period `text` names: what `--until text` means."""
+    return period(text, now)[1]
+
+
+def format_start(moment: datetime) -> str:
+    """The shortest ISO expression whose period starts at `moment` (UTC)."""
+    moment = moment.astimezone(UTC)
+    if _is_midnight(moment) and moment.day == 1:
+        return f"{moment.year:04d}" if moment.month == 1 else f"{moment.year:04d}-{moment.month:02d}"
+    return _format_instant(moment, _finest_unit(moment))
+
+
+def format_end(moment: datetime) -> str:
+    """The shortest ISO expression whose period ends (exclusively) at `moment` (UTC)."""
+    moment = moment.astimezone(UTC)
+    if _is_midnight(moment) and moment.day == 1:
+        before = moment - timedelta(days=1)
+        if moment.month == 1:
+            return f"{before.year:04d}"
+        return f"{before.year:04d}-{before.month:02d}"
+    unit = _finest_unit(moment)
+    return _format_instant(moment - _UNIT_STEPS[unit], unit)
+
+
+def format_range(low: datetime | None, high: datetime | None) -> str:
+    """A `date:` value that parses back to exactly [low, high)."""
+    start = format_start(low) if low is not None else ""
+    end = format_end(high) if high is not None else ""
+    if start and start == end:
+        return start
+    return f"{start}..{end}"
+
+
+# --- ranges and comparisons ------------------------------------------------------------
+
+
+def _comparison(operator: str, text: str, now: datetime, offset: int) -> tuple[datetime | None, datetime | None]:
+    start, end = period(text, now, offset=offset)
+    bounds: dict[str, tuple[datetime | None, datetime | None]] = {
+        ">": (end, None), ">=": (start, None), "<": (None, start), "<=": (None, end),
+    }
+    return bounds[operator]
+
+
+def _span(text: str, now: datetime, offset: int) -> tuple[datetime | None, datetime | None]:
+    left, right = text.split("..", 1)
+    right_offset = offset + len(left) + 2
+    if not left.strip() and not right.strip():
+        raise QueryError("a date range needs at least one end", position=offset,
+                         hint="use e.g. 2021-11..2021-12, 2021-12-01.. or ..2021")
+    low = period(left, now, offset=offset)[0] if left.strip() else None
+    high = period(right, now, offset=right_offset)[1] if right.strip() else None
+    if low is not None and high is not None and low > high:
+        raise QueryError(f"the date range `{text}` ends before it starts", position=offset,
+                         hint="put the earlier date first")
+    return low, high
+
+
+# --- the forms of one expression -------------------------------------------------------
+
+
+def _iso(text: str) -> tuple[datetime, datetime] | None:
+    week = _ISO_WEEK.fullmatch(text)
+    if week:
+        monday = datetime.fromisocalendar(int(week["year"]), int(week["week"]), 1)
+        return _period_of(monday.replace(tzinfo=UTC), timedelta(weeks=1))
+    match = _ISO.fullmatch(text)
+    if not match:
+        return None
+    parts = {name: int(value) for name, value in match.groupdict().items()
+             if value is not None and name not in ("fraction", "zone")}
+    start = datetime(parts.pop("year"), parts.pop("month", 1), parts.pop("day", 1), **parts,
+                     microsecond=_microseconds(match["fraction"]), tzinfo=_zone(match["zone"]))
+    return _period_of(start, _iso_step(match))
+
+
+def _iso_step(match: re.Match[str]) -> Step:
+    if match["fraction"]:
+        return timedelta(microseconds=10 ** (6 - len(match["fraction"])))
+    for unit in ("second", "minute", "hour", "day", "month"):
+        if match[unit] is not None:
+            return _UNIT_STEPS[unit]
+    return "year"
+
+
+def _microseconds(fraction: str | None) -> int:
+    return int(fraction.ljust(6, "0")) if fraction else 0
+
+
+def _zone(text: str | None) -> timezone:
+    if not text or text.upper() == "Z":
+        return UTC
+    digits = text[1:].replace(":", "")
+    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return timezone(-delta if text[0] == "-" else delta)
+
+
+def _relative(text: str, now: datetime) -> tuple[datetime, datetime] | None:
+    named = re.sub(r"[\s_-]+", " ", text.lower())
+    if named in _NAMED:
+        return _named_period(named, now)
+    match = _RELATIVE.fullmatch(text)
+    if not match:
+        return None
+    start = _go_back(now, int(match["count"]), match["unit"].lower())
+    return (start, start) if match["ago"] else (start, now)
+
+
+def _go_back(now: datetime, count: int, unit: str) -> datetime:
+    if unit.startswith("m"):
+        return _add_months(now, -count)
+    if unit.startswith("y"):
+        return _add_months(now, -12 * count)
+    hours = {"h": 1, "d": 24, "w": 24 * 7}[unit[0]]
+    return now - timedelta(hours=hours * count)
+
+
+def _named_period(name: str, now: datetime) -> tuple[datetime, datetime]:
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    monday = today - timedelta(days=today.weekday())
+    first_of_month = today.replace(day=1)
+    first_of_year = first_of_month.replace(month=1)
+    periods: dict[str, tuple[datetime, Step]] = {
+        "today": (today, timedelta(days=1)),
+        "yesterday": (today - timedelta(days=1), timedelta(days=1)),
+        "this week": (monday, timedelta(weeks=1)),
+        "last week": (monday - timedelta(weeks=1), timedelta(weeks=1)),
+        "this month": (first_of_month, "month"),
+        "last month": (_add_months(first_of_month, -1), "month"),
+        "this year": (first_of_year, "year"),
+        "last year": (first_of_year.replace(year=first_of_year.year - 1), "year"),
+    }
+    if name == "now":
+        return now, now
+    start, step = periods[name]
+    return _period_of(start, step)
+
+
+def _natural(text: str) -> tuple[datetime, datetime] | None:
+    """A date dateutil reads the same whatever its defaults and day/year order ("Nov 2021")."""
+    if len(text) > _MAX_NATURAL_LENGTH or not any(char.isalpha() or char in "/." for char in text):
+        return None
+    early = _dateutil_parse(text, datetime(2000, 1, 1))
+    late = _dateutil_parse(text, datetime(2001, 2, 2, 1, 1, 1))
+    if early is None or late is None:
+        return None
+    _check_unambiguous(text, early)
+    given = [unit for unit in ("year", "month", "day", "hour", "minute", "second")
+             if getattr(early, unit) == getattr(late, unit)]
+    # A year is required, and the units given must run from it without a gap.
+    if given != ["year", "month", "day", "hour", "minute", "second"][: len(given)] or not given:
+        return None
+    start = early.replace(**{unit: _UNIT_FLOOR[unit] for unit in _UNIT_FLOOR if unit not in given},
+                          microsecond=0)
+    start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    return _period_of(start, _UNIT_STEPS[given[-1]])
+
+
+def _check_unambiguous(text: str, reading: datetime) -> None:
+    orders = ((False, False), (True, False), (False, True), (True, True))
+    readings = {_dateutil_parse(text, datetime(2000, 1, 1), dayfirst=day, yearfirst=year)
+                for day, year in orders}
+    if readings != {reading}:
+        choices = sorted(f"{found:%Y-%m-%d}" for found in readings if found is not None)
+        raise ValueError(f"day, month and year could be read in more than one order: write {' or '.join(choices)}")
+
+
+def _dateutil_parse(text: str, default: datetime, **order: bool) -> datetime | None:
+    import warnings
+
+    from dateutil import parser  # imported here: most queries have no natural-language date
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # unknown zone names: read as UTC below
+            return parser.parse(text, default=default, **order)
+    # dateutil signals bad input with several exception types, some undocumented;
+    # any failure here just means "not a natural date".
+    except Exception:
+        return None
+
+
+# --- periods ---------------------------------------------------------------------------
+
+_UNIT_STEPS: dict[str, Step] = {
+    "year": "year",
+    "month": "month",
+    "day": timedelta(days=1),
+    "hour": timedelta(hours=1),
+    "minute": timedelta(minutes=1),
+    "second": timedelta(seconds=1),
+    "microsecond": timedelta(microseconds=1),
+}
+_UNIT_FLOOR = {"month": 1, "day": 1, "hour": 0, "minute": 0, "second": 0}
+
+
+def _period_of(start: datetime, step: Step) -> tuple[datetime, datetime]:
+    """[start, start + step) in UTC; `start` may be in any zone."""
+    if step == "year":
+        end = start.replace(year=start.year + 1)
+    elif step == "month":
+        end = _add_months(start, 1)
+    else:
+        assert isinstance(step, timedelta)
+        end = start + step
+    return start.astimezone(UTC), end.astimezone(UTC)
+
+
+def _add_months(moment: datetime, months: int) -> datetime:
+    """`moment` moved by whole months, the day clamped to the target month's length."""
+    year, month_index = divmod(moment.year * 12 + moment.month - 1 + months, 12)
+    day = min(moment.day, calendar.monthrange(year, month_index + 1)[1]) if 1 <= year <= 9999 else 1
+    return moment.replace(year=year, month=month_index + 1, day=day)
+
+
+def _is_midnight(moment: datetime) -> bool:
+    return (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
+
+
+def _finest_unit(moment: datetime) -> str:
+    if moment.microsecond:
+        return "microsecond"
+    if moment.second:
+        return "second"
+    return "day" if _is_midnight(moment) else "minute"
+
+
+def _format_instant(moment: datetime, unit: str) -> str:
+    formats = {
+        "day": "%Y-%m-%d",
+        "minute": "%Y-%m-%dT%H:%M",
+        "second": "%Y-%m-%dT%H:%M:%S",
+        "microsecond": "%Y-%m-%dT%H:%M:%S.%f",
+    }
+    # strftime pads years below 1000 inconsistently across platforms; pad by hand.
+    return f"{moment.year:04d}" + moment.strftime(formats[unit][2:])
+
+
+def _strip(text: str, offset: int) -> tuple[str, int]:
+    stripped = text.lstrip()
+    return stripped.rstrip(), offset + len(text) - len(stripped)
+
+
+def _utc(now: datetime) -> datetime:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("`now` must be an aware datetime")
+    return now.astimezone(UTC)

@@ -1,0 +1,69 @@
+"""The Markdown digest: a heading per group, each article a list item with its
+link, provider, date, topics, excerpt and related stories.
+
+Article text is untrusted: it is folded onto one line, every character
+Markdown or HTML gives meaning to is escaped, and only http(s) URLs are linked,
+so a title can neither inject a link, an image or HTML nor break the layout.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import TextIO
+
+from ..model import Article, Story
+from ..textsafe import safe_line
+from . import ExportOptions
+from .digest import Counter, digest_title, footer, generated_line, grouped, link_target, story_meta, story_title
+
+_HTML_SIGNIFICANT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_MARKDOWN_SIGNIFICANT = re.compile(r"([\\`*_\[\]()#!|~])")
+# A paragraph starting like a list item or a thematic break would change the
+# structure; escaping its first marker keeps it a paragraph.
+_BLOCK_START = re.compile(r"^(?:([-+])|(\d+)([.)]))")
+
+
+def escape(text: str) -> str:
+    """Plain, single-line text made literal in Markdown (and in the HTML it may hold)."""
+    text = _MARKDOWN_SIGNIFICANT.sub(r"\\\1", text.translate(_HTML_SIGNIFICANT))
+    return _BLOCK_START.sub(lambda match: f"\\{match[1]}" if match[1] else f"{match[2]}\\{match[3]}", text)
+
+
+def _link(story: Story) -> str:
+    title = escape(story_title(story))
+    target = link_target(story.url)
+    return f"[{title}]({target})" if target else title
+
+
+def _related_line(item: Story) -> str:
+    return "  - " + " · ".join([_link(item), *map(escape, story_meta(item, with_topics=False))])
+
+
+def render_article(article: Article) -> str:
+    """One loose list item: a paragraph per part, related stories as a sub-list."""
+    paragraphs = [f"- **{_link(article)}**"]
+    meta = story_meta(article, with_topics=True)
+    if meta:
+        paragraphs.append("  " + escape(" · ".join(meta)))
+    excerpt = safe_line(article.excerpt)
+    if excerpt:
+        paragraphs.append("  " + escape(excerpt))
+    if article.related:
+        paragraphs.append("  Related:")
+        paragraphs.append("\n".join(_related_line(item) for item in article.related))
+    return "\n\n".join(paragraphs) + "\n\n"
+
+
+def write_markdown(articles: Iterable[Article], stream: TextIO, options: ExportOptions) -> int:
+    """The digest, grouped by `options.group_by`; see `digest` for what each grouping buffers."""
+    stream.write(f"# {escape(digest_title(options))}\n\n")
+    generated = generated_line(options)
+    if generated:
+        stream.write(f"{escape(generated)}\n\n")
+    counter = Counter(render_article)
+    for group in grouped(articles, options.group_by, counter):
+        stream.write(f"## {escape(group.label)}\n\n")
+        stream.writelines(group.entries)
+    stream.write(escape(footer(counter.count)) + "\n")
+    return counter.count

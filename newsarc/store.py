@@ -1,0 +1,483 @@
+"""The SQLite/FTS5 index: schema, incremental refresh, syntax tree -> SQL.
+
+One database file per archive. `files` remembers each article file's size and
+modification time (and its problems), so a refresh re-parses only what changed.
+`articles` holds one row per article with the columns filters and sorting need and
+the full lossless record (compressed JSON) for `show` and exports; `articles_fts`
+is the full-text index; `labels`, `urls` and `related_links` serve topic filters,
+URL look-ups, duplicate detection and reverse related links.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import StoreError
+from .files import ArticleFile, scan_archive
+from .model import Article, Problem
+from .records import article_from_record, json_record
+from .urls import canonical_url
+
+SCHEMA_VERSION = 1
+# BM25 weights in the FTS column order: title over topics over excerpt over body;
+# the provider's name counts a little, related items' text least.
+FTS_COLUMNS = ("title", "topics", "excerpt", "body", "provider", "related")
+FTS_WEIGHTS = (10.0, 5.0, 3.0, 1.0, 2.0, 0.5)
+# Highlight markers FTS5 puts around matched words; private-use characters that are
+# removed from indexed text, so article text cannot forge a highlight.
+MARK_START, MARK_END = "\ue000", "\ue001"
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 400
+
+_SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    problems TEXT
+);
+CREATE TABLE folders (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
+CREATE TABLE articles (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    position INTEGER,
+    title TEXT NOT NULL,
+    published INTEGER,
+    provider_name TEXT COLLATE NOCASE,
+    provider_domain TEXT COLLATE NOCASE,
+    type TEXT COLLATE NOCASE,
+    category TEXT COLLATE NOCASE,
+    locale TEXT COLLATE NOCASE,
+    quality INTEGER,
+    heat INTEGER,
+    is_published INTEGER,
+    has_images INTEGER NOT NULL,
+    has_related INTEGER NOT NULL,
+    has_body INTEGER NOT NULL,
+    has_secured INTEGER NOT NULL,
+    url TEXT,
+    canonical_url TEXT,
+    topics TEXT NOT NULL,
+    record BLOB NOT NULL
+);
+CREATE INDEX articles_path ON articles(path);
+CREATE INDEX articles_published ON articles(published);
+CREATE INDEX articles_provider ON articles(provider_domain);
+CREATE INDEX articles_canonical ON articles(canonical_url);
+CREATE TABLE labels (article INTEGER NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL COLLATE NOCASE);
+CREATE INDEX labels_value ON labels(kind, value);
+CREATE INDEX labels_article ON labels(article);
+CREATE TABLE urls (article INTEGER NOT NULL, canonical TEXT NOT NULL);
+CREATE INDEX urls_canonical ON urls(canonical);
+CREATE INDEX urls_article ON urls(article);
+CREATE TABLE related_links (article INTEGER NOT NULL, position INTEGER NOT NULL, canonical TEXT NOT NULL);
+CREATE INDEX related_links_canonical ON related_links(canonical);
+CREATE INDEX related_links_article ON related_links(article);
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    {", ".join(FTS_COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2'
+);
+PRAGMA user_version = {SCHEMA_VERSION};
+"""
+
+
+@dataclass
+class RefreshReport:
+    """What a refresh found and did."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    articles: int = 0
+    problems: int = 0
+    seconds: float = 0.0
+    rebuilt: bool = False
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+
+ProgressCallback = Callable[[int, int], None]
+"""Called as progress(done, total) while files are parsed."""
+
+
+# --- rows for one parsed file (built in worker processes) ------------------------------
+
+
+@dataclass
+class ParsedFile:
+    path: str
+    size: int
+    mtime_ns: int
+    rows: list[tuple[Any, ...]]
+    problems: list[tuple[int | None, str]]
+
+
+def parse_for_index(article_file: ArticleFile) -> ParsedFile:
+    """Parse one file into ready-to-insert rows; runs in worker processes."""
+    from .parsing import parse_file
+
+    result = parse_file(article_file.file_path, article_file.path)
+    return ParsedFile(
+        article_file.path,
+        article_file.size,
+        article_file.mtime_ns,
+        [_article_row(article) for article in result.articles],
+        [(problem.line, problem.message) for problem in result.problems],
+    )
+
+
+def _article_row(article: Article) -> tuple[Any, ...]:
+    urls = {
+        canonical
+        for canonical in map(canonical_url, (article.web_url, article.original_url, article.amp_web_url,
+                                              article.cdn_amp_web_url, article.source_url))
+        if canonical
+    }
+    related_links = [(position, canonical_url(item.url)) for position, item in enumerate(article.related)]
+    labels = [("topic", topic) for topic in article.topics]
+    labels += [("category", value) for value in {article.category, *article.categories} if value]
+    labels += [("tag", tag) for tag in article.tags]
+    record = zlib.compress(json.dumps(json_record(article), ensure_ascii=False).encode("utf-8"), 1)
+    provider = article.provider
+    fts = (
+        article.title,
+        " ; ".join(article.topics),
+        article.excerpt,
+        article.body,
+        " ".join(filter(None, (provider.name, provider.domain))) if provider else "",
+        "\n".join(f"{item.title}\n{item.excerpt}" for item in article.related),
+    )
+    columns = (
+        article.id,
+        article.path,
+        article.index,
+        article.title,
+        int(article.published.timestamp()) if article.published else None,
+        provider.name if provider else None,
+        _bare_domain(provider.domain) if provider else None,
+        article.type,
+        article.category or (article.categories[0] if article.categories else None),
+        article.locale,
+        article.quality,
+        article.heat,
+        None if article.is_published is None else int(article.is_published),
+        int(bool(article.images)),
+        int(bool(article.related)),
+        int(bool(article.body.strip())),
+        int(article.has_secured),
+        article.url,
+        canonical_url(article.url),
+        "\x1f".join(article.topics),
+        record,
+    )
+    return (
+        columns,
+        tuple(_strip_marks(text) for text in fts),
+        labels,
+        sorted(urls),
+        [(position, link) for position, link in related_links if link],
+    )
+
+
+def _strip_marks(text: str) -> str:
+    if MARK_START in text or MARK_END in text:
+        return text.replace(MARK_START, "").replace(MARK_END, "")
+    return text
+
+
+def _bare_domain(domain: str | None) -> str | None:
+    if not domain:
+        return domain
+    domain = domain.strip().lower()
+    return domain[4:] if domain.startswith("www.") else domain
+
+
+def article_from_blob(blob: bytes) -> Article:
+    """The article stored in a row's `record` column, with its id, path and index."""
+    record = json.loads(zlib.decompress(blob))
+    article = article_from_record(record)
+    article.id = record["id"]
+    article.path = record["path"]
+    article.index = record.get("index")
+    return article
+
+
+def record_json_from_blob(blob: bytes) -> str:
+    """The stored JSON interchange text of an article, without rebuilding the article."""
+    return zlib.decompress(blob).decode("utf-8")
+
+
+# --- the database ----------------------------------------------------------------------
+
+
+class Store:
+    """An open index database for one archive folder."""
+
+    def __init__(self, connection: sqlite3.Connection, root: Path, location: str) -> None:
+        self.connection = connection
+        self.root = root
+        self.location = location
+
+    # opening -------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, root: Path, database: Path | None, notices: list[str]) -> Store:
+        """Open (creating or rebuilding as needed) the index at `database`; None means memory."""
+        if database is None:
+            return cls(_create(sqlite3.connect(":memory:")), root, ":memory:")
+        try:
+            database.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"cannot create the index folder {database.parent}: {error.strerror}",
+                             hint="pass --index PATH or --no-cache") from None
+        try:
+            connection = _connect(database)
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version == SCHEMA_VERSION:
+                connection.execute("SELECT 1 FROM files LIMIT 1").fetchall()
+                return cls(connection, root, str(database))
+            if version != 0 or _has_tables(connection):
+                notices.append(f"index {database} is from another version of newsarc; rebuilding it")
+            connection.close()
+        except sqlite3.DatabaseError as error:
+            if _is_busy(error):
+                raise StoreError(f"the index {database} is locked by another newsarc", hint="try again") from None
+            notices.append(f"index {database} is unreadable ({error}); rebuilding it")
+        return cls(_create(_fresh_database(database)), root, str(database))
+
+    def close(self) -> None:
+        self.connection.close()
+
+    # refreshing ------------------------------------------------------------------------
+
+    def refresh(
+        self,
+        *,
+        mode: str = "full",
+        progress: ProgressCallback | None = None,
+        workers: int | None = None,
+    ) -> RefreshReport:
+        """Bring the index up to date with the archive folder.
+
+        mode "full" stats every file, so every in-place edit is seen. mode "dirs"
+        trusts folder modification times like notmuch: files are listed again only
+        in folders whose mtime changed, which sees added, removed and renamed files
+        at once and in-place edits at the next full refresh. mode "none" uses the
+        index as it is.
+        """
+        started = time.perf_counter()
+        report = RefreshReport()
+        if mode != "none":
+            known = dict(
+                ((path, (size, mtime)) for path, size, mtime in
+                 self.connection.execute("SELECT path, size, mtime_ns FROM files"))
+            )
+            if mode == "dirs" and known and not self._folders_changed():
+                report.unchanged = len(known)
+                report.articles, report.problems = self.counts()
+                report.seconds = time.perf_counter() - started
+                return report
+            folders: dict[str, int] = {}
+            current = scan_archive(self.root, folder_mtimes=folders)
+            to_parse = [
+                ArticleFile(path, os.path.join(self.root, path), *stat)
+                for path, stat in current.items()
+                if known.get(path) != stat
+            ]
+            removed = [path for path in known if path not in current]
+            report.added = sum(1 for f in to_parse if f.path not in known)
+            report.changed = len(to_parse) - report.added
+            report.removed = len(removed)
+            report.unchanged = len(current) - len(to_parse)
+            if to_parse or removed or self._folders_moved(folders):
+                self._apply(to_parse, removed, known, folders, progress, workers)
+        report.articles, report.problems = self.counts()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def counts(self) -> tuple[int, int]:
+        articles = self.connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+        problems = self.connection.execute(
+            "SELECT coalesce(sum(json_array_length(problems)), 0) FROM files WHERE problems IS NOT NULL"
+        ).fetchone()[0]
+        return articles, problems
+
+    def _folders_changed(self) -> bool:
+        """True when any folder's mtime moved since the last full walk (or it vanished)."""
+        for folder, mtime in self.connection.execute("SELECT path, mtime_ns FROM folders"):
+            try:
+                if (self.root / folder).stat().st_mtime_ns != mtime:
+                    return True
+            except OSError:
+                return True
+        return False
+
+    def _folders_moved(self, folders: dict[str, int]) -> bool:
+        stored = dict(self.connection.execute("SELECT path, mtime_ns FROM folders"))
+        return stored != folders
+
+    def _apply(
+        self,
+        to_parse: list[ArticleFile],
+        removed: list[str],
+        known: dict[str, tuple[int, int]],
+        folders: dict[str, int],
+        progress: ProgressCallback | None,
+        workers: int | None,
+    ) -> None:
+        connection = self.connection
+        with _write_transaction(connection):
+            for path in removed:
+                self._delete_file(path)
+            connection.execute("DELETE FROM folders")
+            connection.executemany("INSERT INTO folders VALUES (?, ?)", folders.items())
+            for done, parsed in enumerate(_parse_all(to_parse, workers), 1):
+                if parsed.path in known:
+                    self._delete_file(parsed.path)
+                self._insert(parsed)
+                if progress is not None:
+                    progress(done, len(to_parse))
+
+    def _delete_file(self, path: str) -> None:
+        execute = self.connection.execute
+        rowids = [row[0] for row in execute("SELECT rowid FROM articles WHERE path = ?", (path,))]
+        for table, column in (("labels", "article"), ("urls", "article"), ("related_links", "article"),
+                              ("articles_fts", "rowid"), ("articles", "rowid")):
+            self.connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", ((r,) for r in rowids))
+        execute("DELETE FROM files WHERE path = ?", (path,))
+
+    def _insert(self, parsed: ParsedFile) -> None:
+        connection = self.connection
+        problems = json.dumps(parsed.problems) if parsed.problems else None
+        connection.execute("INSERT INTO files VALUES (?, ?, ?, ?)",
+                           (parsed.path, parsed.size, parsed.mtime_ns, problems))
+        for columns, fts, labels, urls, related_links in parsed.rows:
+            try:
+                cursor = connection.execute(
+                    f"INSERT INTO articles VALUES (NULL{', ?' * len(columns)})", columns
+                )
+            except sqlite3.IntegrityError:  # two records hashing to one id: keep the first
+                continue
+            rowid = cursor.lastrowid
+            connection.execute(f"INSERT INTO articles_fts(rowid, {', '.join(FTS_COLUMNS)}) "
+                               f"VALUES (?{', ?' * len(FTS_COLUMNS)})", (rowid, *fts))
+            connection.executemany("INSERT INTO labels VALUES (?, ?, ?)",
+                                   ((rowid, kind, value) for kind, value in labels))
+            connection.executemany("INSERT INTO urls VALUES (?, ?)", ((rowid, url) for url in urls))
+            connection.executemany("INSERT INTO related_links VALUES (?, ?, ?)",
+                                   ((rowid, position, link) for position, link in related_links))
+
+    # reading ---------------------------------------------------------------------------
+
+    def problems(self) -> list[Problem]:
+        rows = self.connection.execute(
+            "SELECT path, problems FROM files WHERE problems IS NOT NULL ORDER BY path"
+        )
+        return [Problem(path, line, message) for path, text in rows for line, message in json.loads(text)]
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self.connection.execute(sql, parameters)
+
+    def articles_by_rowid(self, rowids: Iterable[int]) -> dict[int, Article]:
+        found: dict[int, Article] = {}
+        chunk: list[int] = []
+        for rowid in rowids:
+            chunk.append(rowid)
+            if len(chunk) == 500:
+                found.update(self._fetch_articles(chunk))
+                chunk = []
+        if chunk:
+            found.update(self._fetch_articles(chunk))
+        return found
+
+    def _fetch_articles(self, rowids: list[int]) -> Iterator[tuple[int, Article]]:
+        marks = ", ".join("?" * len(rowids))
+        for rowid, blob in self.connection.execute(
+            f"SELECT rowid, record FROM articles WHERE rowid IN ({marks})", rowids
+        ):
+            yield rowid, article_from_blob(blob)
+
+
+def _parse_all(to_parse: list[ArticleFile], workers: int | None) -> Iterator[ParsedFile]:
+    """Parse files, in worker processes when there are enough to be worth it."""
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or len(to_parse) < PARALLEL_THRESHOLD:
+        yield from map(parse_for_index, to_parse)
+        return
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+    with context.Pool(count) as pool:
+        yield from pool.imap_unordered(parse_for_index, to_parse, chunksize=64)
+
+
+class _write_transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error, so readers never see half a refresh."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> None:
+        self.connection.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        self.connection.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+def _connect(database: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(database, timeout=30, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA busy_timeout = 30000")
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = NORMAL")
+    return connection
+
+
+def remove_database(database: Path) -> None:
+    """Delete an index database and its WAL/journal companions."""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        try:
+            Path(f"{database}{suffix}").unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _fresh_database(database: Path) -> sqlite3.Connection:
+    remove_database(database)
+    return _connect(database)
+
+
+def _create(connection: sqlite3.Connection) -> sqlite3.Connection:
+    connection.isolation_level = None
+    connection.executescript(_SCHEMA)
+    return connection
+
+
+def _has_tables(connection: sqlite3.Connection) -> bool:
+    return connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
+
+
+def _is_busy(error: sqlite3.DatabaseError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)
+
+
+def database_path_for(root: Path, cache_dir: Path) -> Path:
+    """The per-archive database in the cache folder: one file per archive path."""
+    import hashlib
+
+    resolved = str(root.resolve())
+    digest = hashlib.sha1(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in root.resolve().name)[:40] or "root"
+    return cache_dir / f"{name}-{digest}.sqlite"
