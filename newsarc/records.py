@@ -8,6 +8,7 @@ inverse, so an article written out and read back is equal to the original.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from datetime import date, datetime, time, timezone
@@ -395,10 +396,22 @@ def json_record(article: Article) -> dict[str, Any]:
     Dates become ISO 8601 UTC strings (`2021-09-28T23:01:00Z`); `schema`, `id`,
     `path` and `index` say where the article came from and are ignored on reading.
     """
+    return _json_safe(_interchange_record(article))
+
+
+def json_text(article: Article) -> str:
+    """`json.dumps(json_record(article))`, without walking the record first (indexing's hot path)."""
+    try:
+        return json.dumps(_interchange_record(article), ensure_ascii=False, default=_json_default)
+    except (TypeError, ValueError):  # keys json cannot spell, from odd `extra` values
+        return json.dumps(json_record(article), ensure_ascii=False)
+
+
+def _interchange_record(article: Article) -> dict[str, Any]:
     record: dict[str, Any] = {"schema": SCHEMA, "id": article.id, "path": article.path}
     if article.index is not None:
         record["index"] = article.index
-    fields = _json_safe(record_from_article(article))
+    fields = record_from_article(article)
     shadowed = {key: fields.pop(key) for key in _RESERVED_KEYS if key in article.extra}
     record.update(fields)
     body = original_body(article)
@@ -407,6 +420,14 @@ def json_record(article: Article) -> dict[str, Any]:
     if shadowed:
         record[_SHADOWED_KEY] = shadowed
     return record
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return iso_utc(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def iso_utc(moment: datetime) -> str:

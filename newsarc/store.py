@@ -23,7 +23,7 @@ from typing import Any
 from .errors import StoreError
 from .files import ArticleFile, scan_archive
 from .model import Article, Problem
-from .records import article_from_record, json_record
+from .records import article_from_record, json_text
 from .urls import canonical_url
 
 SCHEMA_VERSION = 1
@@ -140,17 +140,19 @@ def parse_for_index(article_file: ArticleFile) -> ParsedFile:
 
 
 def _article_row(article: Article) -> tuple[Any, ...]:
-    urls = {
-        canonical
-        for canonical in map(canonical_url, (article.web_url, article.original_url, article.amp_web_url,
-                                              article.cdn_amp_web_url, article.source_url))
-        if canonical
+    # The same link is often written twice (webUrl == originalUrl): canonicalise each once.
+    canonical_by_url = {
+        url: canonical_url(url)
+        for url in (article.web_url, article.original_url, article.amp_web_url, article.cdn_amp_web_url,
+                    article.source_url)
+        if url
     }
+    urls = {canonical for canonical in canonical_by_url.values() if canonical}
     related_links = [(position, canonical_url(item.url)) for position, item in enumerate(article.related)]
     labels = [("topic", topic) for topic in article.topics]
     labels += [("category", value) for value in {article.category, *article.categories} if value]
     labels += [("tag", tag) for tag in article.tags]
-    record = zlib.compress(json.dumps(json_record(article), ensure_ascii=False).encode("utf-8"), 1)
+    record = zlib.compress(json_text(article).encode("utf-8"), 1)
     provider = article.provider
     fts = (
         article.title,
@@ -179,7 +181,7 @@ def _article_row(article: Article) -> tuple[Any, ...]:
         int(bool(article.body.strip())),
         int(article.has_secured),
         article.url,
-        canonical_url(article.url),
+        canonical_by_url.get(article.url or ""),
         "\x1f".join(article.topics),
         record,
     )
