@@ -343,7 +343,9 @@ def _limit(context: Context, limit: int | None, *, pretty: bool) -> int | None:
 
 
 @contextmanager
-def open_archive(context: Context, *, rebuild: bool = False, fresh: str | None = None) -> Iterator[Any]:
+def open_archive(
+    context: Context, *, rebuild: bool = False, fresh: str | None = None, lists_problems: bool = False
+) -> Iterator[Any]:
     from .archive import Archive
 
     settings = context.settings
@@ -364,7 +366,7 @@ def open_archive(context: Context, *, rebuild: bool = False, fresh: str | None =
         for message in archive.report.notices:
             context.notice(message)
         report = archive.report
-        if report.problems and (report.added or report.changed) and not settings.quiet:
+        if report.problems and (report.added or report.changed) and not lists_problems:
             context.notice(f"{report.problems} problem(s) in the archive; `newsarc check` lists them")
         if settings.strict and report.problems:
             context.warn(f"{report.problems} problem(s) in the archive (--strict); `newsarc check` lists them")
@@ -451,7 +453,7 @@ def _error_line(message: str) -> None:
     click.echo(message, err=True)
 
 
-@click.group(cls=NewsarcGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group("newsarc", cls=NewsarcGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="newsarc")
 @click.option("--archive", "archive_path", metavar="PATH",
               help="The archive folder (default: $NEWSARC_ARCHIVE, the config file, or the current folder).")
@@ -699,7 +701,7 @@ def check(context: Context, as_json: bool) -> None:
     """
     from .render import problem_line
 
-    with open_archive(context) as archive:
+    with open_archive(context, lists_problems=True) as archive:
         problems = archive.problems()
         for problem in problems:
             if as_json:

@@ -85,7 +85,7 @@ _COLUMN_OPTIONS: dict[str, dict[str, object]] = {
     "provider": {"style": "green", "max_width": 20, "overflow": "ellipsis", "no_wrap": True},
     "domain": {"style": "green", "no_wrap": True},
     "title": {"ratio": 1, "min_width": 20},
-    "topics": {"style": "magenta", "max_width": 24},
+    "topics": {"style": "magenta", "max_width": 16},
     "quality": {"justify": "right"},
     "heat": {"justify": "right"},
 }
@@ -150,7 +150,7 @@ def article_detail(view: RelatedView, local_zone: tzinfo | None = None) -> Rende
     article = view.article
     facts = Table.grid(padding=(0, 2))
     facts.add_column(style="bold", no_wrap=True)
-    facts.add_column()
+    facts.add_column(overflow="fold")
     facts.add_row("id", Text(article.id, style="yellow"))
     facts.add_row("provider", _provider_text(article))
     facts.add_row("published", _dates_text(article.published, local_zone))
@@ -179,12 +179,14 @@ def article_detail(view: RelatedView, local_zone: tzinfo | None = None) -> Rende
     if article.body:
         parts += [Rule("body", style="dim"), block(article.body)]
     if view.items or view.linked_from:
-        parts += [Rule("related", style="dim"), related_tree(view)]
+        parts += [Rule("related", style="dim"), related_tree(view, title=False)]
     return Group(*parts)
 
 
-def related_tree(view: RelatedView) -> Tree:
-    tree = Tree(plain(view.article.title, "bold"), guide_style="dim")
+def related_tree(view: RelatedView, *, title: bool = True) -> Tree:
+    """Related items, and the archive's articles that list this one, as a tree."""
+    root = plain(view.article.title, "bold") if title else Text(view.article.id[:ID_WIDTH], style="yellow")
+    tree = Tree(root, guide_style="dim")
     if view.items:
         branch = tree.add(Text(f"related items ({len(view.items)})", style="bold"))
         for resolved in view.items:
