@@ -137,24 +137,26 @@ class Archive:
         total = self.store.execute(
             f"SELECT count(*) FROM {source} WHERE {compiled.where}", parameters
         ).fetchone()[0]
-        rows = self.store.execute(
-            f"SELECT a.rowid, a.record FROM {source} WHERE {compiled.where} "
+        # Sort rowids only, then read the records of the page: sorting whole records
+        # would drag every matching article through SQLite's sorter.
+        rowids = [rowid for (rowid,) in self.store.execute(
+            f"SELECT a.rowid FROM {source} WHERE {compiled.where} "
             f"ORDER BY {compiled.order_by()} LIMIT ? OFFSET ?",
             [*parameters, -1 if limit is None else limit, offset],
-        ).fetchall()
-        hits = [Hit(article_from_blob(blob)) for _, blob in rows]
+        )]
+        hits = [Hit(article_from_blob(blob)) for blob in self.store.blobs_in_order(rowids)]
         if compiled.rank_match and hits:
-            self._add_snippets(compiled.rank_match, [rowid for rowid, _ in rows], hits)
+            self._add_snippets(compiled.rank_match, rowids, hits)
         return Page(hits, total, offset, limit)
 
-    def iter_articles(self, query: Query) -> Iterator[Article]:
+    def iter_articles(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
         """Every matching article in sort order, streamed (memory stays flat)."""
-        for blob in self._iter_blobs(query):
+        for blob in self._iter_blobs(query, limit, offset):
             yield article_from_blob(blob)
 
-    def iter_json_records(self, query: Query) -> Iterator[str]:
+    def iter_json_records(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Iterator[str]:
         """Every matching article's lossless JSON text, streamed without rebuilding articles."""
-        for blob in self._iter_blobs(query):
+        for blob in self._iter_blobs(query, limit, offset):
             yield record_json_from_blob(blob)
 
     def count(self, query: Query) -> int:
@@ -265,15 +267,15 @@ class Archive:
 
     # helpers ---------------------------------------------------------------------------
 
-    def _iter_blobs(self, query: Query) -> Iterator[bytes]:
+    def _iter_blobs(self, query: Query, limit: int | None, offset: int) -> Iterator[bytes]:
         compiled = compile_query(query)
         source, source_parameters = compiled.from_clause()
-        cursor = self.store.execute(
-            f"SELECT a.record FROM {source} WHERE {compiled.where} ORDER BY {compiled.order_by()}",
-            source_parameters + compiled.parameters,
-        )
-        for (blob,) in cursor:
-            yield blob
+        rowids = [rowid for (rowid,) in self.store.execute(
+            f"SELECT a.rowid FROM {source} WHERE {compiled.where} ORDER BY {compiled.order_by()} "
+            "LIMIT ? OFFSET ?",
+            [*source_parameters, *compiled.parameters, -1 if limit is None else limit, offset],
+        )]
+        yield from self.store.blobs_in_order(rowids)
 
     def _add_snippets(self, rank_match: str, rowids: list[int], hits: list[Hit]) -> None:
         marks = ", ".join("?" * len(rowids))

@@ -781,14 +781,9 @@ def _write_format(context: Context, archive: Any, query: Any, format_name: str, 
 
 
 def _sliced(archive: Any, query: Any, format_name: str, limit: int | None, offset: int) -> Iterable[Any]:
-    import itertools
-
     if format_name in ("jsonl", "ndjson", "json-lines"):
-        items: Iterable[Any] = archive.iter_json_records(query)
-    else:
-        items = archive.iter_articles(query)
-    stop = None if limit is None else offset + limit
-    return itertools.islice(items, offset, stop)
+        return archive.iter_json_records(query, limit=limit, offset=offset)
+    return archive.iter_articles(query, limit=limit, offset=offset)
 
 
 class _Counter:

@@ -32,13 +32,15 @@ _HAS_CONDITIONS = {
     "secured": "a.has_secured = 1",
     "date": "a.published IS NOT NULL",
 }
+# Date orders match the articles_newest/articles_oldest indexes exactly, so a page of
+# the newest articles is read straight from an index; undated articles come last.
 _ORDER = {
-    "date": "a.published IS NULL, a.published DESC, a.path, a.position",
-    "date-asc": "a.published IS NULL, a.published ASC, a.path, a.position",
-    "heat": "a.heat IS NULL, a.heat DESC, a.published DESC",
-    "quality": "a.quality IS NULL, a.quality DESC, a.published DESC",
-    "title": "a.title COLLATE NOCASE, a.published DESC",
-    "provider": "a.provider_name IS NULL, a.provider_name COLLATE NOCASE, a.published DESC",
+    "date": "a.published IS NULL, a.published DESC, a.rowid",
+    "date-asc": "a.published IS NULL, a.published, a.rowid",
+    "heat": "a.heat IS NULL, a.heat DESC, a.published DESC, a.rowid",
+    "quality": "a.quality IS NULL, a.quality DESC, a.published DESC, a.rowid",
+    "title": "a.title COLLATE NOCASE, a.published DESC, a.rowid",
+    "provider": "a.provider_name IS NULL, a.provider_name COLLATE NOCASE, a.published DESC, a.rowid",
 }
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
@@ -54,7 +56,7 @@ class CompiledQuery:
 
     def order_by(self) -> str:
         if self.sort == "relevance" and self.rank_match:
-            return "m.score, a.published DESC"
+            return "m.score, a.published DESC, a.rowid"
         return _ORDER.get(self.sort, _ORDER["date"])
 
     def from_clause(self) -> tuple[str, list[Any]]:

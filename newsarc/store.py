@@ -11,6 +11,7 @@ URL look-ups, duplicate detection and reverse related links.
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import sqlite3
 import time
@@ -26,7 +27,7 @@ from .model import Article, Problem
 from .records import article_from_record, json_text
 from .urls import canonical_url
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 # BM25 weights in the FTS column order: title over topics over excerpt over body;
 # the provider's name counts a little, related items' text least.
 FTS_COLUMNS = ("title", "topics", "excerpt", "body", "provider", "related")
@@ -36,9 +37,11 @@ FTS_WEIGHTS = (10.0, 5.0, 3.0, 1.0, 2.0, 0.5)
 MARK_START, MARK_END = "\ue000", "\ue001"
 # Below this many files to parse, starting worker processes costs more than it saves.
 PARALLEL_THRESHOLD = 400
+# Parsed files written per round of INSERT statements.
+INSERT_BATCH = 200
 
 _SCHEMA = f"""
-CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE meta (key TEXT PRIMARY KEY, value);
 CREATE TABLE files (
     path TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
@@ -72,6 +75,8 @@ CREATE TABLE articles (
 );
 CREATE INDEX articles_path ON articles(path);
 CREATE INDEX articles_published ON articles(published);
+CREATE INDEX articles_newest ON articles(published IS NULL, published DESC);
+CREATE INDEX articles_oldest ON articles(published IS NULL, published);
 CREATE INDEX articles_provider ON articles(provider_domain);
 CREATE INDEX articles_canonical ON articles(canonical_url);
 CREATE TABLE labels (article INTEGER NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL COLLATE NOCASE);
@@ -275,47 +280,65 @@ class Store:
         """Bring the index up to date with the archive folder.
 
         mode "full" stats every file, so every in-place edit is seen. mode "dirs"
-        trusts folder modification times like notmuch: files are listed again only
-        in folders whose mtime changed, which sees added, removed and renamed files
-        at once and in-place edits at the next full refresh. mode "none" uses the
-        index as it is.
+        trusts folder modification times like notmuch: when no folder's mtime moved,
+        nothing is walked; adding, removing or renaming a file moves its folder's
+        mtime, so those are seen at once (by a full walk), and in-place edits at the
+        next full refresh. mode "none" uses the index as it is.
         """
         started = time.perf_counter()
         report = RefreshReport()
-        if mode != "none":
-            known = dict(
-                ((path, (size, mtime)) for path, size, mtime in
-                 self.connection.execute("SELECT path, size, mtime_ns FROM files"))
-            )
-            if mode == "dirs" and known and not self._folders_changed():
-                report.unchanged = len(known)
-                report.articles, report.problems = self.counts()
-                report.seconds = time.perf_counter() - started
-                return report
-            folders: dict[str, int] = {}
-            current = scan_archive(self.root, folder_mtimes=folders)
-            to_parse = [
-                ArticleFile(path, os.path.join(self.root, path), *stat)
-                for path, stat in current.items()
-                if known.get(path) != stat
-            ]
-            removed = [path for path in known if path not in current]
-            report.added = sum(1 for f in to_parse if f.path not in known)
-            report.changed = len(to_parse) - report.added
-            report.removed = len(removed)
-            report.unchanged = len(current) - len(to_parse)
-            if to_parse or removed or self._folders_moved(folders):
-                self._apply(to_parse, removed, known, folders, progress, workers)
+        if mode == "dirs" and self._meta("files") is not None and not self._folders_changed():
+            report.unchanged = int(self._meta("files") or 0)
+        elif mode != "none":
+            self._refresh_files(report, progress, workers)
         report.articles, report.problems = self.counts()
         report.seconds = time.perf_counter() - started
         return report
 
+    def _refresh_files(self, report: RefreshReport, progress: ProgressCallback | None,
+                       workers: int | None) -> None:
+        folders: dict[str, int] = {}
+        current = scan_archive(self.root, folder_mtimes=folders)
+        # The whole walk, compared at once with the last one: with nothing changed,
+        # a refresh costs the walk and one small read instead of a row per file.
+        snapshot = _encode_snapshot(current, folders)
+        if snapshot == self._meta("snapshot"):
+            report.unchanged = len(current)
+            return
+        known = {path: (size, mtime) for path, size, mtime in
+                 self.connection.execute("SELECT path, size, mtime_ns FROM files")}
+        to_parse = [
+            ArticleFile(path, os.path.join(self.root, path), *stat)
+            for path, stat in current.items()
+            if known.get(path) != stat
+        ]
+        removed = [path for path in known if path not in current]
+        report.added = sum(1 for f in to_parse if f.path not in known)
+        report.changed = len(to_parse) - report.added
+        report.removed = len(removed)
+        report.unchanged = len(current) - len(to_parse)
+        self._apply(to_parse, removed, known, folders, snapshot, progress, workers)
+
     def counts(self) -> tuple[int, int]:
+        """How many articles and problems the index holds."""
+        articles, problems = self._meta("articles"), self._meta("problems")
+        if articles is not None and problems is not None:
+            return int(articles), int(problems)
+        return self._count()
+
+    def _count(self) -> tuple[int, int]:
         articles = self.connection.execute("SELECT count(*) FROM articles").fetchone()[0]
         problems = self.connection.execute(
             "SELECT coalesce(sum(json_array_length(problems)), 0) FROM files WHERE problems IS NOT NULL"
         ).fetchone()[0]
         return articles, problems
+
+    def _meta(self, key: str) -> Any:
+        row = self.connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: Any) -> None:
+        self.connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     def _folders_changed(self) -> bool:
         """True when any folder's mtime moved since the last full walk (or it vanished)."""
@@ -327,16 +350,13 @@ class Store:
                 return True
         return False
 
-    def _folders_moved(self, folders: dict[str, int]) -> bool:
-        stored = dict(self.connection.execute("SELECT path, mtime_ns FROM folders"))
-        return stored != folders
-
     def _apply(
         self,
         to_parse: list[ArticleFile],
         removed: list[str],
         known: dict[str, tuple[int, int]],
         folders: dict[str, int],
+        snapshot: bytes,
         progress: ProgressCallback | None,
         workers: int | None,
     ) -> None:
@@ -346,12 +366,22 @@ class Store:
                 self._delete_file(path)
             connection.execute("DELETE FROM folders")
             connection.executemany("INSERT INTO folders VALUES (?, ?)", folders.items())
+            batch: list[ParsedFile] = []
             for done, parsed in enumerate(_parse_all(to_parse, workers), 1):
                 if parsed.path in known:
                     self._delete_file(parsed.path)
-                self._insert(parsed)
+                batch.append(parsed)
+                if len(batch) == INSERT_BATCH:
+                    self._insert(batch)
+                    batch = []
                 if progress is not None:
                     progress(done, len(to_parse))
+            self._insert(batch)
+            articles, problems = self._count()
+            files = connection.execute("SELECT count(*) FROM files").fetchone()[0]
+            for key, value in (("articles", articles), ("problems", problems), ("files", files),
+                               ("snapshot", snapshot)):
+                self._set_meta(key, value)
 
     def _delete_file(self, path: str) -> None:
         execute = self.connection.execute
@@ -361,26 +391,37 @@ class Store:
             self.connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", ((r,) for r in rowids))
         execute("DELETE FROM files WHERE path = ?", (path,))
 
-    def _insert(self, parsed: ParsedFile) -> None:
+    def _insert(self, batch: list[ParsedFile]) -> None:
+        """Insert parsed files with one statement per table for the whole batch."""
+        if not batch:
+            return
         connection = self.connection
-        problems = json.dumps(parsed.problems) if parsed.problems else None
-        connection.execute("INSERT INTO files VALUES (?, ?, ?, ?)",
-                           (parsed.path, parsed.size, parsed.mtime_ns, problems))
-        for columns, fts, labels, urls, related_links in parsed.rows:
-            try:
-                cursor = connection.execute(
-                    f"INSERT INTO articles VALUES (NULL{', ?' * len(columns)})", columns
-                )
-            except sqlite3.IntegrityError:  # two records hashing to one id: keep the first
-                continue
-            rowid = cursor.lastrowid
-            connection.execute(f"INSERT INTO articles_fts(rowid, {', '.join(FTS_COLUMNS)}) "
-                               f"VALUES (?{', ?' * len(FTS_COLUMNS)})", (rowid, *fts))
-            connection.executemany("INSERT INTO labels VALUES (?, ?, ?)",
-                                   ((rowid, kind, value) for kind, value in labels))
-            connection.executemany("INSERT INTO urls VALUES (?, ?)", ((rowid, url) for url in urls))
-            connection.executemany("INSERT INTO related_links VALUES (?, ?, ?)",
-                                   ((rowid, position, link) for position, link in related_links))
+        next_rowid = connection.execute("SELECT coalesce(max(rowid), 0) + 1 FROM articles").fetchone()[0]
+        files, articles, texts, labels, urls, links = [], [], [], [], [], []
+        seen_ids: set[str] = set()
+        for parsed in batch:
+            files.append((parsed.path, parsed.size, parsed.mtime_ns,
+                          json.dumps(parsed.problems) if parsed.problems else None))
+            for columns, fts, article_labels, article_urls, related_links in parsed.rows:
+                if columns[0] in seen_ids:  # two records hashing to one id: keep the first
+                    continue
+                seen_ids.add(columns[0])
+                rowid = next_rowid
+                next_rowid += 1
+                articles.append((rowid, *columns))
+                texts.append((rowid, *fts))
+                labels += [(rowid, kind, value) for kind, value in article_labels]
+                urls += [(rowid, url) for url in article_urls]
+                links += [(rowid, position, link) for position, link in related_links]
+        connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", files)
+        if articles:
+            marks = ", ".join("?" * len(articles[0]))
+            connection.executemany(f"INSERT INTO articles VALUES ({marks})", articles)
+        connection.executemany(f"INSERT INTO articles_fts(rowid, {', '.join(FTS_COLUMNS)}) "
+                               f"VALUES (?{', ?' * len(FTS_COLUMNS)})", texts)
+        connection.executemany("INSERT INTO labels VALUES (?, ?, ?)", labels)
+        connection.executemany("INSERT INTO urls VALUES (?, ?)", urls)
+        connection.executemany("INSERT INTO related_links VALUES (?, ?, ?)", links)
 
     # reading ---------------------------------------------------------------------------
 
@@ -392,6 +433,17 @@ class Store:
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.connection.execute(sql, parameters)
+
+    def blobs_in_order(self, rowids: Sequence[int], chunk: int = 256) -> Iterator[bytes]:
+        """The stored records of `rowids`, in that order, read a chunk at a time."""
+        for start in range(0, len(rowids), chunk):
+            part = rowids[start : start + chunk]
+            marks = ", ".join("?" * len(part))
+            found = dict(self.connection.execute(
+                f"SELECT rowid, record FROM articles WHERE rowid IN ({marks})", part))
+            for rowid in part:
+                if rowid in found:
+                    yield found[rowid]
 
     def articles_by_rowid(self, rowids: Iterable[int]) -> dict[int, Article]:
         found: dict[int, Article] = {}
@@ -445,6 +497,11 @@ def _connect(database: Path) -> sqlite3.Connection:
     connection.execute("PRAGMA journal_mode = WAL")
     connection.execute("PRAGMA synchronous = NORMAL")
     return connection
+
+
+def _encode_snapshot(current: dict[str, tuple[int, int]], folders: dict[str, int]) -> bytes:
+    """A compact, comparable form of one walk (marshal: fast, and read back only by us)."""
+    return marshal.dumps((current, folders))
 
 
 def remove_database(database: Path) -> None:
