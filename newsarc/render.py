@@ -174,7 +174,7 @@ def article_detail(view: RelatedView, local_zone: tzinfo | None = None) -> Rende
                                   style="dim"))
     facts.add_row("file", plain(article.path + ("" if article.index is None else f" #{article.index + 1}")))
     parts: list[RenderableType] = [Text(safe_line(article.title), style="bold"), facts]
-    if article.excerpt:
+    if article.excerpt and not _opens_with(article.body, article.excerpt):
         parts += [Rule("excerpt", style="dim"), block(article.excerpt)]
     if article.body:
         parts += [Rule("body", style="dim"), block(article.body)]
@@ -209,6 +209,11 @@ def _related_line(story: Story, article_id: str | None) -> Text:
     if article_id:
         line.append(f"  [in archive: {article_id[:ID_WIDTH]}]", style="yellow")
     return line
+
+
+def _opens_with(body: str, excerpt: str) -> bool:
+    """True when the body starts with the excerpt (plain-text articles), so it is shown once."""
+    return " ".join(body.split()).startswith(" ".join(excerpt.split()))
 
 
 def _provider_text(article: Article) -> Text:
