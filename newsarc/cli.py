@@ -222,7 +222,7 @@ def _complete_query(click_context: click.Context, param: click.Parameter, incomp
 
         root = (click_context.parent.params.get("archive_path") if click_context.parent else None) or \
             os.environ.get("NEWSARC_ARCHIVE") or "."
-        with Archive.open(root, fresh="none") as archive:
+        with Archive.open(root, fresh="dirs") as archive:
             values = archive.field_examples(name, limit=200)
     except NewsarcError:
         return []

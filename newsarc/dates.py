@@ -9,9 +9,9 @@ edges, so `>2021-11` means "from December on".
 
 from __future__ import annotations
 
-import calendar
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
+
 from .errors import QueryError
 
 UTC = timezone.utc
@@ -80,7 +80,11 @@ def date_range(text: str, now: datetime, *, offset: int = 0) -> tuple[datetime |
             return _comparison(operator, stripped[len(operator):], now, offset + len(operator))
     if ".." in stripped:
         return _span(stripped, now, offset)
-    return period(stripped, now, offset=offset)
+    start, end = period(stripped, now, offset=offset)
+    if start == end:
+        raise QueryError(f"`{stripped}` is an instant, not a period", position=offset,
+                         hint=f'compare with it: >={stripped} or ..{stripped}')
+    return start, end
 
 
 def since_bound(text: str, now: datetime) -> datetime:
@@ -96,36 +100,36 @@ def until_bound(text: str, now: datetime) -> datetime:
 def format_start(moment: datetime) -> str:
     """The shortest ISO expression whose period starts at `moment` (UTC)."""
     moment = moment.astimezone(UTC)
-    if _is_midnight(moment) and moment.day == 1:
-        return f"{moment.year:04d}" if moment.month == 1 else f"{moment.year:04d}-{moment.month:02d}"
-    return _format_instant(moment, _finest_unit(moment))
+    return _format_period(moment, _coarsest_unit(moment))
 
 
-def format_end(moment: datetime) -> str:
-    """The shortest ISO expression whose period ends (exclusively) at `moment` (UTC)."""
+def format_end(moment: datetime, *, finest: str = "year") -> str:
+    """The shortest ISO expression whose period ends (exclusively) at `moment` (UTC).
+
+    `finest` asks for at least that precision ("month" gives `2021-12`, not `2021`).
+    """
     moment = moment.astimezone(UTC)
-    if _is_midnight(moment) and moment.day == 1:
-        before = moment - timedelta(days=1)
-        if moment.month == 1:
-            return f"{before.year:04d}"
-        return f"{before.year:04d}-{before.month:02d}"
-    unit = _finest_unit(moment)
-    return _format_instant(moment - _UNIT_STEPS[unit], unit)
+    unit = max(_coarsest_unit(moment), finest, key=_FORMAT_UNITS.index)
+    return _format_period(_step_back(moment, unit), unit)
 
 
 def format_range(low: datetime | None, high: datetime | None) -> str:
-    """A `date:` value that parses back to exactly [low, high)."""
-    start = format_start(low) if low is not None else ""
-    end = format_end(high) if high is not None else ""
-    if start and start == end:
-        return start
-    return f"{start}..{end}"
+    """A `date:` value that parses back to exactly [low, high); both ends get the same precision."""
+    if low is None:
+        return ".." + format_end(high) if high is not None else ".."
+    start = format_start(low)
+    if high is None:
+        return start + ".."
+    end = format_end(high, finest=_coarsest_unit(low.astimezone(UTC)))
+    return start if start == end else f"{start}..{end}"
 
 
 # --- ranges and comparisons ------------------------------------------------------------
 
 
-def _comparison(operator: str, text: str, now: datetime, offset: int) -> tuple[datetime | None, datetime | None]:
+def _comparison(
+    operator: str, text: str, now: datetime, offset: int
+) -> tuple[datetime | None, datetime | None]:
     start, end = period(text, now, offset=offset)
     bounds: dict[str, tuple[datetime | None, datetime | None]] = {
         ">": (end, None), ">=": (start, None), "<": (None, start), "<=": (None, end),
@@ -141,8 +145,9 @@ def _span(text: str, now: datetime, offset: int) -> tuple[datetime | None, datet
                          hint="use e.g. 2021-11..2021-12, 2021-12-01.. or ..2021")
     low = period(left, now, offset=offset)[0] if left.strip() else None
     high = period(right, now, offset=right_offset)[1] if right.strip() else None
-    if low is not None and high is not None and low > high:
-        raise QueryError(f"the date range `{text}` ends before it starts", position=offset,
+    if low is not None and high is not None and low >= high:
+        problem = "ends before it starts" if low > high else "is empty"
+        raise QueryError(f"the date range `{text}` {problem}", position=offset,
                          hint="put the earlier date first")
     return low, high
 
@@ -235,12 +240,12 @@ def _natural(text: str) -> tuple[datetime, datetime] | None:
     late = _dateutil_parse(text, datetime(2001, 2, 2, 1, 1, 1))
     if early is None or late is None:
         return None
-    _check_unambiguous(text, early)
     given = [unit for unit in ("year", "month", "day", "hour", "minute", "second")
              if getattr(early, unit) == getattr(late, unit)]
     # A year is required, and the units given must run from it without a gap.
     if given != ["year", "month", "day", "hour", "minute", "second"][: len(given)] or not given:
         return None
+    _check_unambiguous(text, early)
     start = early.replace(**{unit: _UNIT_FLOOR[unit] for unit in _UNIT_FLOOR if unit not in given},
                           microsecond=0)
     start = start if start.tzinfo else start.replace(tzinfo=UTC)
@@ -253,7 +258,8 @@ def _check_unambiguous(text: str, reading: datetime) -> None:
                 for day, year in orders}
     if readings != {reading}:
         choices = sorted(f"{found:%Y-%m-%d}" for found in readings if found is not None)
-        raise ValueError(f"day, month and year could be read in more than one order: write {' or '.join(choices)}")
+        raise ValueError("day, month and year could be read in more than one order: "
+                         f"write {' or '.join(choices)}")
 
 
 def _dateutil_parse(text: str, default: datetime, **order: bool) -> datetime | None:
@@ -262,13 +268,15 @@ def _dateutil_parse(text: str, default: datetime, **order: bool) -> datetime | N
     from dateutil import parser  # imported here: most queries have no natural-language date
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # unknown zone names: read as UTC below
-            return parser.parse(text, default=default, **order)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            reading = parser.parse(text, default=default, **order)
     # dateutil signals bad input with several exception types, some undocumented;
     # any failure here just means "not a natural date".
     except Exception:
         return None
+    # A warning means dateutil guessed (an unknown zone name, read as UTC): refuse to guess.
+    return None if caught else reading
 
 
 # --- periods ---------------------------------------------------------------------------
@@ -297,34 +305,55 @@ def _period_of(start: datetime, step: Step) -> tuple[datetime, datetime]:
     return start.astimezone(UTC), end.astimezone(UTC)
 
 
+def _step_back(moment: datetime, unit: str) -> datetime:
+    """The start of the `unit`-long period that ends at `moment`."""
+    if unit in ("year", "month"):
+        return _add_months(moment, -12 if unit == "year" else -1)
+    step = _UNIT_STEPS[unit]
+    assert isinstance(step, timedelta)
+    return moment - step
+
+
 def _add_months(moment: datetime, months: int) -> datetime:
     """`moment` moved by whole months, the day clamped to the target month's length."""
     year, month_index = divmod(moment.year * 12 + moment.month - 1 + months, 12)
-    day = min(moment.day, calendar.monthrange(year, month_index + 1)[1]) if 1 <= year <= 9999 else 1
-    return moment.replace(year=year, month=month_index + 1, day=day)
+    first = moment.replace(year=year, month=month_index + 1, day=1)
+    following = date(year + (month_index + 1) // 12, (month_index + 1) % 12 + 1, 1)
+    return first.replace(day=min(moment.day, (following - first.date()).days))
 
 
 def _is_midnight(moment: datetime) -> bool:
     return (moment.hour, moment.minute, moment.second, moment.microsecond) == (0, 0, 0, 0)
 
 
-def _finest_unit(moment: datetime) -> str:
+# Hours are written as minutes (`T10:00`): a start is the same, and it reads better.
+_FORMAT_UNITS = ("year", "month", "day", "minute", "second", "microsecond")
+
+
+def _coarsest_unit(moment: datetime) -> str:
+    """The coarsest unit whose periods can start at `moment`."""
     if moment.microsecond:
         return "microsecond"
     if moment.second:
         return "second"
-    return "day" if _is_midnight(moment) else "minute"
+    if not _is_midnight(moment):
+        return "minute"
+    if moment.day != 1:
+        return "day"
+    return "month" if moment.month != 1 else "year"
 
 
-def _format_instant(moment: datetime, unit: str) -> str:
+def _format_period(moment: datetime, unit: str) -> str:
     formats = {
-        "day": "%Y-%m-%d",
-        "minute": "%Y-%m-%dT%H:%M",
-        "second": "%Y-%m-%dT%H:%M:%S",
-        "microsecond": "%Y-%m-%dT%H:%M:%S.%f",
+        "year": "",
+        "month": "-%m",
+        "day": "-%m-%d",
+        "minute": "-%m-%dT%H:%M",
+        "second": "-%m-%dT%H:%M:%S",
+        "microsecond": "-%m-%dT%H:%M:%S.%f",
     }
     # strftime pads years below 1000 inconsistently across platforms; pad by hand.
-    return f"{moment.year:04d}" + moment.strftime(formats[unit][2:])
+    return f"{moment.year:04d}" + moment.strftime(formats[unit])
 
 
 def _strip(text: str, offset: int) -> tuple[str, int]:

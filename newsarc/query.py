@@ -28,6 +28,11 @@ ADDITIONS (defaults, so the contract above still holds):
     groups are flattened); a Not never directly holds a Not (`--x` is `x`).
     For "date" the range is always half-open: low_inclusive=True, high_inclusive=False.
     For "quality"/"heat" the flag of a missing bound is True.
+    `position` is the offset in Query.source of the term's first character: a field's
+    name, a phrase's opening quote (for a `-term`, the character after the `-`).
+
+ALSO PUBLIC: parse_query(text, now), query_source(text), fields_help() -> [FieldHelp],
+Query.describe(resolve_dates=False) (str(query) is the same), the constants below.
 
 THE LANGUAGE (see `fields_help()` for the fields):
 
@@ -35,14 +40,16 @@ THE LANGUAGE (see `fields_help()` for the fields):
     a OR b, -term, NOT term, ( ... )    NOT binds tightest, then AND, then OR
     title:word  title:"a phrase"  title:(a OR b)
     provider:scmp.com  topic:"AI in Healthcare",Robotics  (a comma list: any of them)
-    quality:>=5  heat:-1..5  date:2021-11  date:>=2021-11  date:7d  sort:heat
+    quality:>=5  heat:-1..5  date:2021-11  date:>=2021-11  date:7d
+    sort:heat    not a node: sets Query.sort; the last one wins; never negated or in an OR
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import datetime
 
 from . import dates
@@ -101,7 +108,7 @@ class RangeFilter:
     low_inclusive: bool = True
     high_inclusive: bool = True
     position: int = 0
-    expression: str | None = field(default=None, compare=False)
+    expression: str | None = dataclass_field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,8 @@ class Query:
 
 @dataclass(frozen=True)
 class FieldHelp:
+    """One line of `newsarc fields`: a qualifier, the kind of value it takes, what it matches."""
+
     name: str
     type: str
     description: str
@@ -162,7 +171,8 @@ _FIELDS_HELP = (
     ("excerpt", "text", "words in the excerpt", "excerpt:sensetime"),
     ("body", "text", "words in the article body", "body:listing"),
     ("related", "text", "words in related items' titles and excerpts", "related:tencent"),
-    ("provider", "exact", "provider name or domain", 'provider:scmp.com  provider:"South China Morning Post"'),
+    ("provider", "exact", "provider name or domain",
+     'provider:scmp.com  provider:"South China Morning Post"'),
     ("domain", "exact", "provider domain", "domain:scmp.com"),
     ("topic", "exact", "a topic; a comma list means any of them", 'topic:"AI in Healthcare",Robotics'),
     ("type", "exact", "article type", "type:story"),
@@ -174,7 +184,7 @@ _FIELDS_HELP = (
     ("published", "yes/no", "the source's published flag (yes/no, true/false, 1/0)", "published:yes"),
     ("has", "flag", "has " + ", ".join(HAS_VALUES), "has:images"),
     ("date", "date", "publication date (UTC); a vague date covers its whole period",
-     "date:2021-11  date:2021-12-01..  date:>=2021-11  date:7d  date:\"last week\""),
+     'date:2021-11  date:2021-12-01..  date:>=2021-11  date:7d  date:"last week"'),
     ("quality", "number", "quality score: exact, >, >=, <, <=, a..b", "quality:>=5"),
     ("heat", "number", "heat score: exact, >, >=, <, <=, a..b", "heat:-1..5"),
     ("sort", "sort", "result order: " + ", ".join(SORT_KEYS) + " (-date is date-asc)", "sort:heat"),
@@ -187,12 +197,9 @@ _FIELDS_HELP = (
 def parse_query(text: str | Sequence[str], now: datetime) -> Query:
     """The syntax tree of a query given as one string or as shell words.
 
-    A shell word holding whitespace had its quotes removed by the shell, so it is quoted
-    again (`provider:South China Morning Post` -> `provider:"South China Morning Post"`),
-    unless it already holds query syntax: a quote, a parenthesis or an OR/AND/NOT.
-    Raises QueryError, whose `position` is an offset into `Query.source`.
+    Raises QueryError, whose `position` is an offset into `query_source(text)`.
     """
-    source = text if isinstance(text, str) else " ".join(_shell_word(word) for word in text)
+    source = query_source(text)
     if len(source) > MAX_QUERY_LENGTH:
         raise QueryError(f"the query is too long ({len(source)} characters)", position=MAX_QUERY_LENGTH,
                          hint=f"the limit is {MAX_QUERY_LENGTH}")
@@ -201,6 +208,16 @@ def parse_query(text: str | Sequence[str], now: datetime) -> Query:
     parser = _Parser(_tokens(source), now)
     root = parser.parse()
     return Query(root, parser.sort, _ranks(root), source)
+
+
+def query_source(text: str | Sequence[str]) -> str:
+    """The query text `parse_query` reads (and `Query.source` holds), e.g. to point at an error.
+
+    A shell word holding whitespace had its quotes removed by the shell, so it is quoted
+    again (`provider:South China Morning Post` -> `provider:"South China Morning Post"`),
+    unless it already holds query syntax: a quote, a parenthesis or an OR/AND/NOT.
+    """
+    return text if isinstance(text, str) else " ".join(_shell_word(word) for word in text)
 
 
 def _shell_word(word: str) -> str:
@@ -333,12 +350,14 @@ class _Parser:
         self.depth = 0
         self.scope: str | None = None  # the text field of an enclosing `title:( ... )`
         self.sort: str | None = None
+        self.sorts: list[_Token] = []  # every sort: read, to check where each one stood
 
     def parse(self) -> Node | None:
         root = self._any_of()
         token = self._peek()
         if token is not None:  # only a `)` stops `_any_of` early
-            raise QueryError("`)` has no matching `(`", position=token.position, hint="remove it or add a `(`")
+            raise QueryError("`)` has no matching `(`", position=token.position,
+                             hint="remove it or add a `(`")
         return root
 
     def _peek(self, offset: int = 0) -> _Token | None:
@@ -355,10 +374,12 @@ class _Parser:
         return token
 
     def _any_of(self) -> Node | None:
+        sorts_before = len(self.sorts)
         alternatives = [self._all_of()]
         while self._peek_kind() == "OR":
             operator = self._advance()
             alternatives.append(self._all_of())
+            self._refuse_sorts_since(sorts_before)
             if alternatives[-2] is None or alternatives[-1] is None:
                 raise QueryError("`OR` needs a term on each side", position=operator.position,
                                  hint="write a OR b; a lower-case `or` is a plain word")
@@ -391,18 +412,28 @@ class _Parser:
                 operator = negations[-1]
                 raise QueryError(f"`{operator.kind}` needs a term after it", position=operator.position,
                                  hint="write NOT word or -word; a lower-case `not` is a plain word")
-        node = self._atom(negated=bool(negations))
+        sorts_before = len(self.sorts)
+        node = self._atom()
+        if negations:
+            self._refuse_sorts_since(sorts_before)
         return _negate(node) if node is not None and len(negations) % 2 else node
 
-    def _atom(self, negated: bool) -> Node | None:
+    def _refuse_sorts_since(self, count: int) -> None:
+        """`sort:` orders the whole result, so it cannot be one alternative or be negated."""
+        if len(self.sorts) > count:
+            raise QueryError("`sort:` cannot be negated or part of an OR",
+                             position=self.sorts[count].position, hint="put sort:key beside the other terms")
+
+    def _atom(self) -> Node | None:
         token = self._advance()
         if token.kind == "(":
             return self._group(token)
         if token.kind == "term":
             return _text_term(token.segments, self.scope, token.position)
-        return self._field(token, negated)
+        return self._field(token)
 
-    def _group(self, opening: _Token) -> Node:
+    def _group(self, opening: _Token) -> Node | None:
+        sorts_before = len(self.sorts)
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise QueryError("the query nests too deeply", position=opening.position,
@@ -412,18 +443,19 @@ class _Parser:
             raise QueryError("`(` is not closed", position=opening.position, hint="add a `)`")
         self._advance()
         self.depth -= 1
-        if inner is None:
+        if inner is None and len(self.sorts) == sorts_before:  # `(sort:heat)` is a saved sort
             raise QueryError("the parentheses are empty", position=opening.position, hint="put terms inside")
         return inner
 
-    def _field(self, token: _Token, negated: bool) -> Node | None:
+    def _field(self, token: _Token) -> Node | None:
         if self.scope is not None:
             raise QueryError(f"`{self.scope}:( ... )` takes words, not `{token.field}:`",
                              position=token.position, hint=f'write {self.scope}:(a OR "b c")')
         if not token.segments:
             return self._field_group(token)
         if token.field == "sort":
-            self._sort(token, negated)
+            self.sorts.append(token)
+            self.sort = _sort_key(token)  # the last one wins, so an option can override a saved query
             return None
         if token.field in TEXT_FIELDS:
             return _text_term(token.segments, token.field, token.position)
@@ -431,7 +463,7 @@ class _Parser:
             return _field_filter(token)
         return _any_range(token, self.now)
 
-    def _field_group(self, token: _Token) -> Node:
+    def _field_group(self, token: _Token) -> Node | None:
         if token.field not in TEXT_FIELDS:
             raise QueryError(f"`{token.field}:` takes values, not a group", position=token.position,
                              hint=f"use a comma list: {token.field}:a,b")
@@ -439,15 +471,6 @@ class _Parser:
         group = self._group(self._advance())
         self.scope = None
         return group
-
-    def _sort(self, token: _Token, negated: bool) -> None:
-        beside_or = "OR" in (self._peek_kind(-2), self._peek_kind())
-        if negated or self.depth or beside_or:
-            raise QueryError("`sort:` cannot be negated, grouped or part of an OR",
-                             position=token.position, hint="put sort:key on its own")
-        if self.sort is not None:
-            raise QueryError("`sort:` is given twice", position=token.position, hint="keep one sort:key")
-        self.sort = _sort_key(token)
 
 
 # --- nodes from tokens -----------------------------------------------------------------
@@ -457,8 +480,10 @@ def _text_term(segments: tuple[_Segment, ...], text_field: str | None, position:
     # A trailing `*` outside quotes makes the last word a prefix; inside quotes it is text.
     last = segments[-1]
     prefix = not last.quoted and last.text.endswith("*")
-    text = "".join(segment.text for segment in segments)
-    words = tuple((text.rstrip("*") if prefix else text).split())
+    texts = [segment.text for segment in segments]
+    if prefix:
+        texts[-1] = texts[-1].rstrip("*")
+    words = tuple("".join(texts).split())
     if not words:
         message = "`*` needs a word before it" if prefix else "the quotes are empty"
         raise QueryError(message, position=position, hint='write sense* or "exact words"')
@@ -545,8 +570,10 @@ def _number_range(name: str, text: str, position: int) -> tuple[int | None, int 
 
 def _number(name: str, text: str, position: int) -> int:
     stripped = text.strip()
+    if not stripped:
+        raise QueryError(f"a number is missing for `{name}:`", position=position, hint=_example_hint(name))
     if not _NUMBER.fullmatch(stripped) or abs(int(stripped)) > _INT_LIMIT:
-        raise QueryError(f"`{stripped or text}` is not a whole number for `{name}:`", position=position,
+        raise QueryError(f"`{stripped}` is not a whole number for `{name}:`", position=position,
                          hint=_example_hint(name))
     return int(stripped)
 
@@ -581,7 +608,7 @@ def _ranks(node: Node | None) -> bool:
     """Whether a text term applies positively, so results can be ranked by relevance."""
     if isinstance(node, TextTerm):
         return True
-    if isinstance(node, (And, Or)):
+    if isinstance(node, And | Or):
         return any(_ranks(child) for child in node.children)
     return False
 
@@ -623,14 +650,17 @@ def _render_child(node: Node, resolve_dates: bool, grouped: tuple[type, ...]) ->
 def _render_text(term: TextTerm) -> str:
     scope = f"{term.field}:" if term.field else ""
     star = "*" if term.prefix else ""
-    if term.phrase or len(term.words) != 1 or _needs_quotes(term.words[0]):
+    if term.phrase or len(term.words) != 1 or _needs_quotes(term.words[0], star, scoped=bool(scope)):
         return f'{scope}"{" ".join(term.words)}"{star}'
     return f"{scope}{term.words[0]}{star}"
 
 
-def _needs_quotes(word: str) -> bool:
-    bare = _BARE.fullmatch(word) is not None and not word.endswith("*")
-    return not bare or word.startswith("-") or word in _OPERATORS or _is_field_at(word, 0)
+def _needs_quotes(word: str, star: str, scoped: bool) -> bool:
+    """Whether a word written bare would parse as something else (a field value is never an operator)."""
+    written = word + star
+    if _BARE.fullmatch(word) is None or word.endswith("*"):
+        return True
+    return not scoped and (written.startswith("-") or written in _OPERATORS or _is_field_at(written, 0))
 
 
 def _render_value(value: str) -> str:

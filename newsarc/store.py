@@ -287,10 +287,13 @@ class Store:
         """
         started = time.perf_counter()
         report = RefreshReport()
-        if mode == "dirs" and self._meta("files") is not None and not self._folders_changed():
-            report.unchanged = int(self._meta("files") or 0)
-        elif mode != "none":
+        stored_files = self._meta("files")
+        if stored_files is None:  # never filled: every mode starts with a full walk
             self._refresh_files(report, progress, workers)
+        elif mode == "full" or (mode == "dirs" and self._folders_changed()):
+            self._refresh_files(report, progress, workers)
+        else:
+            report.unchanged = int(stored_files)
         report.articles, report.problems = self.counts()
         report.seconds = time.perf_counter() - started
         return report

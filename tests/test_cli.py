@@ -286,3 +286,18 @@ def test_index_is_kept_in_the_cache_between_runs(seeds_dir: Path) -> None:
     assert json.loads(first.stdout)["added"] == 5
     assert json.loads(second.stdout)["added"] == 0
     assert json.loads(second.stdout)["index"].startswith(os.environ["XDG_CACHE_HOME"])
+
+
+def test_completion_offers_fields_and_archive_values(seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.shell_completion import ShellComplete
+
+    monkeypatch.setenv("NEWSARC_ARCHIVE", str(seeds_dir))
+
+    def complete(*words: str) -> list[str]:
+        completer = ShellComplete(cli, {}, "newsarc", "_NEWSARC_COMPLETE")
+        return [item.value for item in completer.get_completions(list(words[:-1]), words[-1])]
+
+    assert complete("list", "prov") == ["provider:"]
+    assert complete("list", "provider:s") == ["provider:scmp.com"]
+    assert complete("search", "topic:ai") == ["topic:AI", 'topic:"AI Hardware"', 'topic:"AI in Healthcare"']
+    assert "search" in complete("se")
