@@ -81,13 +81,14 @@ def scan_archive(
                 where = prefix.rstrip("/") or "."
                 problems.append(Problem(where, None, f"cannot read folder: {error.strerror or error}"))
             continue
+        subfolders = []
         with entries:
             for entry in entries:
                 name = entry.name
                 try:
                     if entry.is_dir():
                         if name[0] != "." and name not in SKIPPED_FOLDERS:
-                            pending.append((entry.path, f"{prefix}{name}/"))
+                            subfolders.append((entry.path, f"{prefix}{name}/"))
                         continue
                     if not entry.is_file() or not is_article_name(name):
                         continue
@@ -95,4 +96,7 @@ def scan_archive(
                 except OSError:  # vanished or a dangling link: nothing to read
                     continue
                 found[prefix + name] = (stat.st_size, stat.st_mtime_ns)
+        # Folders are visited in name order, so when a link and its target reach the
+        # same files, the same path (and so the same article id) wins every time.
+        pending.extend(sorted(subfolders, key=lambda folder: folder[1], reverse=True))
     return found

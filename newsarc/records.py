@@ -55,6 +55,12 @@ _KEY_ORDER = (
     "originalUrl", "webUrl", "ampWebUrl", "cdnAmpWebUrl", "sourceUrl", "type", "quality",
     "heat", "published", "locale", "featuredContent", "provider", "topics", "tags",
     "images", "related", "secured",
+)
+# Related items list their provider before their quality, unlike articles.
+_RELATED_KEY_ORDER = (
+    "title", "excerpt", "publishedDateTime", "updatedDateTime", "originalUrl", "webUrl", "ampWebUrl",
+    "cdnAmpWebUrl", "sourceUrl", "type", "category", "categories", "provider", "quality", "heat",
+    "published", "locale", "featuredContent", "topics", "tags", "images",
 )  # fmt: skip
 
 # UTF-8 read as Windows-1252 or Latin-1 leaves a lead byte (Â..ô) followed by a
@@ -110,16 +116,22 @@ def article_from_record(record: Any, *, body: str | None = None) -> Article:
 
 
 def _check_depth(record: dict[str, Any]) -> None:
-    """Refuse values nested deeper than MAX_DEPTH (without recursing, so any depth is safe)."""
+    """Refuse values nested deeper than MAX_DEPTH (without recursing, so any depth is safe).
+
+    Only containers are walked: this runs on every record indexed, and most values are text.
+    """
+    containers = (dict, list, tuple)
     for key, value in record.items():
+        if not isinstance(value, containers):
+            continue
         stack = [(value, 1)]
         while stack:
             node, depth = stack.pop()
-            if isinstance(node, (Mapping, list, tuple)):
-                if depth > MAX_DEPTH:
-                    raise ParseError(f"'{key}' is nested more than {MAX_DEPTH} levels deep", hint=str(key))
-                children = node.values() if isinstance(node, Mapping) else node
-                stack.extend((child, depth + 1) for child in children)
+            if depth > MAX_DEPTH:
+                raise ParseError(f"'{key}' is nested more than {MAX_DEPTH} levels deep", hint=str(key))
+            for child in node.values() if isinstance(node, dict) else node:
+                if isinstance(child, containers):
+                    stack.append((child, depth + 1))
 
 
 def _related_from_record(item: Any, position: int) -> RelatedItem:
@@ -353,7 +365,7 @@ def _story_record(story: Story) -> dict[str, Any]:
     if story.images:
         record["images"] = [_image_record(image) for image in story.images]
     if isinstance(story, RelatedItem):
-        ordered = {key: record[key] for key in _KEY_ORDER if key in record}
+        ordered = {key: record[key] for key in _RELATED_KEY_ORDER if key in record}
         ordered.update(story.extra)
         return ordered
     return record

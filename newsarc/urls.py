@@ -30,8 +30,9 @@ def canonical_url(url: str | None) -> str | None:
     try:
         parts = urlsplit(text)
         host = (parts.hostname or "").lower()
-    except ValueError:
-        return text
+        port = parts.port
+    except ValueError:  # an unparseable host or port: the link as written is the best key
+        return url.strip()
     path = parts.path
     if host.endswith(".cdn.ampproject.org"):
         match = _AMP_CACHE_PATH.match(path)
@@ -47,8 +48,8 @@ def canonical_url(url: str | None) -> str | None:
     path = path.rstrip("/")
     query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
              if not _TRACKING_PARAMETERS.match(key)]
-    port = f":{parts.port}" if parts.port not in (None, 80, 443) else ""
-    canonical = f"{host}{port}{path}"
+    port_text = f":{port}" if port not in (None, 80, 443) else ""
+    canonical = f"{host}{port_text}{path}"
     if query:
         canonical += "?" + urlencode(query)
     return canonical

@@ -30,7 +30,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         ids = [path.relative_to(CORPUS_DIR).as_posix() for path in files]
         metafunc.parametrize("corpus_file", files, ids=ids)
     else:
-        metafunc.parametrize("corpus_file", [pytest.param(None, marks=pytest.mark.skip(reason=CORPUS_MISSING))])
+        skipped = pytest.param(None, marks=pytest.mark.skip(reason=CORPUS_MISSING))
+        metafunc.parametrize("corpus_file", [skipped])
 
 
 @pytest.fixture(scope="session")

@@ -47,8 +47,10 @@ SEED_000 = Article(
     topics=["AI"],
     images=[
         cached(
-            "https://www.ft.com/__origami/service/image/v2/images/raw/https%3A%2F%2Fd6c748xw2pzm8.cloudfront.net"
-            "%2Fprod%2Fa78e9530-2073-11ec-803a-576a26cae162-standard.png?source=google-amp&fit=scale-down&width=500",
+            "https://www.ft.com/__origami/service/image/v2/images/raw/"
+            "https%3A%2F%2Fd6c748xw2pzm8.cloudfront.net"
+            "%2Fprod%2Fa78e9530-2073-11ec-803a-576a26cae162-standard.png?source=google-amp&fit=scale-"
+            "down&width=500",
             500,
             293,
         )
@@ -98,8 +100,10 @@ SEED_001 = Article(
         "SenseTime has raised $600 million (£425 million) at a valuation of $3 billion (£2 billion) – making "
         "it the world’s most valued artificial intelligence startup.\n"
         "\n"
-        "The company, behind the facial-recognition systems used by Chinese authorities, revealed on Monday it "
-        "closed its series-C funding round with a record-breaking amount of capital. SenseTime CEO Li Xu said "
+        "The company, behind the facial-recognition systems used by Chinese authorities, revealed on Monday "
+        "it "
+        "closed its series-C funding round with a record-breaking amount of capital. SenseTime CEO Li Xu "
+        "said "
         "in a statement that the company plans to use the funds to grow its presence overseas and “widen the "
         "scope for more industrial application of AI”.\n"
         "\n"
@@ -107,18 +111,23 @@ SEED_001 = Article(
         "\n"
         "SenseTime hasn’t given specifics on who invested what, but Bloomberg is reporting that ecommerce "
         "titan Alibaba has sought the biggest stake in the company, with chipmaker Qualcomm, electronic "
-        "retailer Co and Singaporean state investment firm Temasek Holdings Pte among the other contributors.\n"
+        "retailer Co and Singaporean state investment firm Temasek Holdings Pte among the other "
+        "contributors.\n"
         "\n"
-        "Joe Tsai, Alibaba’s executive vice chairman, said: “SenseTime is doing pioneering work in artificial "
+        "Joe Tsai, Alibaba’s executive vice chairman, said: “SenseTime is doing pioneering work in "
+        "artificial "
         "intelligence. We are especially impressed by their R&D capabilities in deep learning and visual "
-        "computing. Our business at Alibaba is already seeing tangible benefits from our investments in AI and "
+        "computing. Our business at Alibaba is already seeing tangible benefits from our investments in AI "
+        "and "
         "we are committed to further investment.”\n"
         "\n"
         "SenseTime reportedly serves more than 400 customers, including Honda, Huawei and, Nvidia, although "
-        "its most notable partner is, inarguably, the Chinese government. The firm’s AI systems are used by the "
+        "its most notable partner is, inarguably, the Chinese government. The firm’s AI systems are used by "
+        "the "
         "state’s surveillance, processing vast amounts of data across the nation’s CCTV cameras, along with "
         "newer systems such as facial-recognition sunglasses. The company eventually aims for its developing "
-        "‘Viper’ system to juggle 100,000 live-streams simultaneously from ATMs, traffic cameras and a range of "
+        "‘Viper’ system to juggle 100,000 live-streams simultaneously from ATMs, traffic cameras and a range "
+        "of "
         "other scanners, automatically processing and tagging individuals.\u00a0 \u00a0\u00a0\n"
         "\n"
         "The company’s rapid growth emphasises China’s wider goal to become the world leader in artificial "
@@ -144,16 +153,19 @@ SEED_001 = Article(
 SEED_002 = Article(
     title="Tip Sheet: Key Facts on China’s AI Behemoth SenseTime",
     excerpt=(
-        "This tip sheet was compiled by Caixin Insight from the Post Hearing Information Packs submitted Nov. "
+        "This tip sheet was compiled by Caixin Insight from the Post Hearing Information Packs submitted "
+        "Nov. "
         "22 to the Hong Kong stock exchange by artificial intelligence (AI) giant SenseTime. 1. Key people "
         "TANG Xiao’ou,"
     ),
     published=datetime(2021, 11, 23, 21, 42, tzinfo=UTC),
     original_url=(
-        "https://www.caixinglobal.com/2021-11-24/tip-sheet-key-facts-on-chinas-ai-behemoth-sensetime-101809128.html"
+        "https://www.caixinglobal.com/2021-11-24/tip-sheet-key-facts-on-chinas-ai-behemoth-sensetime-"
+        "101809128.html"
     ),
     web_url=(
-        "https://www.caixinglobal.com/2021-11-24/tip-sheet-key-facts-on-chinas-ai-behemoth-sensetime-101809128.html"
+        "https://www.caixinglobal.com/2021-11-24/tip-sheet-key-facts-on-chinas-ai-behemoth-sensetime-"
+        "101809128.html"
     ),
     type="article",
     category="news",
@@ -167,8 +179,10 @@ SEED_002 = Article(
         RelatedItem(
             title="China’s AI giant SenseTime readies Hong Kong IPO",
             excerpt=(
-                "One of China’s biggest AI solution providers SenseTime is a step closer to its initial public "
-                "offering. SenseTime has received regulatory approval to list on the Hong Kong Stock Exchange, "
+                "One of China’s biggest AI solution providers SenseTime is a step closer to its initial "
+                "public "
+                "offering. SenseTime has received regulatory approval to list on the Hong Kong Stock "
+                "Exchange, "
                 "according to media reports."
             ),
             published=datetime(2021, 11, 23, 8, 11, tzinfo=UTC),
@@ -180,7 +194,13 @@ SEED_002 = Article(
             type="article",
             provider=Provider(name="TechCrunch", domain="techcrunch.com"),
             quality=87,
-            images=[cached("https://techcrunch.com/wp-content/uploads/2019/11/GettyImages-1063617496.jpg?w=1024", 1024, 683)],
+            images=[
+                cached(
+                    "https://techcrunch.com/wp-content/uploads/2019/11/GettyImages-1063617496.jpg?w=1024",
+                    1024,
+                    683,
+                )
+            ],
         ),
         RelatedItem(
             title="SenseTime IPO could help HSBC gain recognition",
@@ -190,7 +210,9 @@ SEED_002 = Article(
                 "politically sensitive Chinese technology."
             ),
             published=datetime(2021, 11, 26, 1, 39, tzinfo=UTC),
-            web_url="https://www.reuters.com/markets/asia/sensetime-ipo-could-help-hsbc-gain-recognition-2021-11-26/",
+            web_url=(
+                "https://www.reuters.com/markets/asia/sensetime-ipo-could-help-hsbc-gain-recognition-2021-11-26/"
+            ),
             type="article",
             provider=Provider(name="Reuters", domain="reuters.com"),
             quality=69,
@@ -207,17 +229,22 @@ SEED_002 = Article(
         RelatedItem(
             title="SenseTime Shows China's Prowess in Artificial Intelligence",
             excerpt=(
-                "China has a number of pure-play Artificial Intelligence companies that other countries cannot "
-                "replicate. Join\u00a0StockQuest\u00a0for my business and investing content on the future of companies."
+                "China has a number of pure-play Artificial Intelligence companies that other countries "
+                "cannot "
+                "replicate. Join\u00a0StockQuest\u00a0for my business and investing content on the future of "
+                "companies."
             ),
             published=datetime(2021, 11, 24, 10, 47, tzinfo=UTC),
-            web_url="https://www.linkedin.com/pulse/sensetime-shows-chinas-prowess-artificial-michael-spencer-",
+            web_url=(
+                "https://www.linkedin.com/pulse/sensetime-shows-chinas-prowess-artificial-michael-spencer-"
+            ),
             type="article",
             provider=Provider(name="LinkedIn", domain="linkedin.com"),
             quality=39,
             images=[
                 cached(
-                    "https://media-exp1.licdn.com/dms/image/C4E12AQEV5H9ZTEaPbQ/article-cover_image-shrink_720_1280"
+                    "https://media-exp1.licdn.com/dms/image/C4E12AQEV5H9ZTEaPbQ/article-cover_image-shrink_"
+                    "720_1280"
                     "/0/1637749614702?e=1643241600&v=beta&t=p8kPN155Ff57zWrBbysGHMxJ7sUQ2jn2wIA0u-itkB8",
                     1024,
                     683,
@@ -227,7 +254,8 @@ SEED_002 = Article(
         RelatedItem(
             title="SenseTime approved for potential $2B facial recognition IPO in Hong Kong",
             excerpt=(
-                "Despite continued momentum including impressive accuracy in NIST’s facial recognition tests, "
+                "Despite continued momentum including impressive accuracy in NIST’s facial recognition "
+                "tests, "
                 "the company lost US$579 million in the first half of 2021."
             ),
             published=datetime(2021, 11, 22, 22, 26, tzinfo=UTC),
@@ -240,7 +268,8 @@ SEED_002 = Article(
             quality=38,
             images=[
                 cached(
-                    "https://d1sr9z1pdl3mb7.cloudfront.net/wp-content/uploads/2021/09/29145639/sensetime-large.jpeg",
+                    "https://d1sr9z1pdl3mb7.cloudfront.net/wp-content/uploads/2021/09/29145639/sensetime-"
+                    "large.jpeg",
                     1400,
                     788,
                 )
@@ -248,14 +277,17 @@ SEED_002 = Article(
         ),
     ],
     secured=(
-        "cB2pHEMXBCmlX4Am+na/9aBHnzTN73Yav004PhIBMuxXwaqScTYATgIeNGjhctxbPiaYhdVGWtMGc29Q8q0d5WKK0SmQFNyRKFz5+"
+        "cB2pHEMXBCmlX4Am+na/"
+        "9aBHnzTN73Yav004PhIBMuxXwaqScTYATgIeNGjhctxbPiaYhdVGWtMGc29Q8q0d5WKK0SmQFNyRKFz5+"
         "NVtNs434vM/DsurU5RTO9yX1vDaRIGO8umH0WHXhnkqqC2/KU+UNXEd5rO02XvsuPkkeWTGo0c0kVCvZqvd6gb7LauoE1xlD96nc"
         "+lYDFm5YgM0FKhDG4ytlwwLESzDtkv+hDR5p9hiQCTM5JmlCRxXebsT0Ez8gDbTEmZlRw2U4ogJpXQXahZOLtVAxgg0NAtmhMk9"
         "UoSK6iEsvRSxK7ohJuV4A0Cigs+rH846lrJtOKaXNJ9t5QlRIkamekHhbv2qeA4=;xPlTj9vp7VFZo50ORPfcUQ=="
     ),
 )
 
-SCMP_LOGO = Image(url="https://everyday-cc.github.io/ai/assets/images/organizations/scmp.com-50x50.jpg", width=50, height=50)
+SCMP_LOGO = Image(
+    url="https://everyday-cc.github.io/ai/assets/images/organizations/scmp.com-50x50.jpg", width=50, height=50
+)
 
 SEED_003 = Article(
     title=(
@@ -307,7 +339,8 @@ SEED_003 = Article(
             ),
             original_text={
                 "excerpt": (
-                    "A draft Treasury Department announcement says the companies, including a major drone maker, "
+                    "A draft Treasury Department announcement says the companies, including a major drone "
+                    "maker, "
                     "participate in Chinaâ€™s mass surveillance of Muslim ethnic groups."
                 )
             },
@@ -332,13 +365,21 @@ SEED_003 = Article(
         RelatedItem(
             title="Chinese automaker GAC invests in self-driving vehicle startup WeRide",
             excerpt=(
-                "Chinese self-driving startup WeRide said that it has secured an undisclosed amount of funding "
-                "from state-owned automaker GAC Motor, a manufacturing partner for Toyota, Honda, Mitsubishi, "
+                "Chinese self-driving startup WeRide said that it has secured an undisclosed amount of "
+                "funding "
+                "from state-owned automaker GAC Motor, a manufacturing partner for Toyota, Honda, "
+                "Mitsubishi, "
                 "and others. WeRide and GAC aim to expand their autonomous ride-hailing pilot project."
             ),
             published=datetime(2021, 12, 16, 5, 41, tzinfo=UTC),
-            web_url="https://technode.com/2021/12/16/chinese-automaker-gac-invests-in-self-driving-vehicle-startup-weride/",
-            amp_web_url="https://technode.com/2021/12/16/chinese-automaker-gac-invests-in-self-driving-vehicle-startup-weride/",
+            web_url=(
+                "https://technode.com/2021/12/16/"
+                "chinese-automaker-gac-invests-in-self-driving-vehicle-startup-weride/"
+            ),
+            amp_web_url=(
+                "https://technode.com/2021/12/16/"
+                "chinese-automaker-gac-invests-in-self-driving-vehicle-startup-weride/"
+            ),
             cdn_amp_web_url=(
                 "https://technode-com.cdn.ampproject.org/c/s/technode.com/2021/12/16/"
                 "chinese-automaker-gac-invests-in-self-driving-vehicle-startup-weride/"
@@ -358,12 +399,16 @@ SEED_003 = Article(
         RelatedItem(
             title="Chinese AI company SenseTime postpones HK IPO after US ban",
             excerpt=(
-                'It added, "Our AI ethics council, comprising both internal and external experts, ensures that '
-                "our business strictly adheres to recognised ethical principles and standards. We have developed "
+                'It added, "Our AI ethics council, comprising both internal and external experts, ensures '
+                'that '
+                "our business strictly adheres to recognised ethical principles and standards. We have "
+                "developed "
                 "a code of ethics for AI sustainable development, and we ..."
             ),
             published=datetime(2021, 12, 14, 3, 22, tzinfo=UTC),
-            web_url="https://www.marketing-interactive.com/chinese-ai-company-sensetime-postpones-hk-ipo-after-us-ban",
+            web_url=(
+                "https://www.marketing-interactive.com/chinese-ai-company-sensetime-postpones-hk-ipo-after-us-ban"
+            ),
             type="article",
             provider=Provider(name="Marketing Interactive", domain="marketing-interactive.com"),
             quality=39,
@@ -386,7 +431,8 @@ SEED_004 = Article(
         "facial recognition, image processing"
     ),
     excerpt=(
-        "READ FULL ARTICLE China’s AI industry – comprising computer vision, intelligent speech, human-computer "
+        "READ FULL ARTICLE China’s AI industry – comprising computer vision, intelligent speech, human-"
+        "computer "
         "interactions, machine learning, natural language processing and AI chips – is expected to triple to "
         "453.26 billion yuan (US$69.8 billion ..."
     ),
@@ -416,8 +462,10 @@ SEED_004 = Article(
     topics=["Natural Language Processing", "AI", "Computer Vision", "AI in Healthcare"],
     images=[
         cached(
-            "https://cdn.i-scmp.com/sites/default/files/styles/og_image_scmp_generic/public/d8/images/methode/"
-            "2021/08/21/e986ee0c-0187-11ec-83d9-2f907cc4e7e5_image_hires_151711.jpg?itok=PxNg6vKn&v=1629530249",
+            "https://cdn.i-scmp.com/sites/default/files/styles/og_image_scmp_generic/public/d8/images/"
+            "methode/"
+            "2021/08/21/e986ee0c-0187-11ec-83d9-2f907cc4e7e5_image_hires_"
+            "151711.jpg?itok=PxNg6vKn&v=1629530249",
             1200,
             630,
         )
@@ -426,7 +474,8 @@ SEED_004 = Article(
         RelatedItem(
             title="AI process optimization platform receives funding",
             excerpt=(
-                "Control Engineering - Imubit, which provides artificial intelligence (AI) process optimization "
+                "Control Engineering - Imubit, which provides artificial intelligence (AI) process "
+                "optimization "
                 "for refiners and chemical operators, has raised $50 million to bring its closed"
             ),
             published=datetime(2021, 8, 18, 5, 2, tzinfo=UTC),
@@ -517,5 +566,6 @@ def test_secured_blob_is_kept_verbatim(seeds_dir: Path, name: str, start: str, e
     assert article.has_secured
     assert article.secured.startswith(start) and article.secured.endswith(end)
     # Verbatim: exactly the quoted text of the file's `secured:` line, nothing decoded.
-    line = next(row for row in (seeds_dir / name).read_text("utf-8").splitlines() if row.startswith("secured: "))
+    rows = (seeds_dir / name).read_text("utf-8").splitlines()
+    line = next(row for row in rows if row.startswith("secured: "))
     assert line == f'secured: "{article.secured}"'
