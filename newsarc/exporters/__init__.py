@@ -59,7 +59,6 @@ class ExportOptions:
             )
 
 
-
 @dataclass(frozen=True)
 class Exporter:
     """One export format. `writer` is "module:function" inside this package."""
@@ -72,7 +71,9 @@ class Exporter:
     # The ExportOptions fields this format honours, so the CLI can refuse the others.
     options: frozenset[str] = field(default_factory=frozenset)
 
-    def write(self, articles: Iterable[Article], target: TextIO | Path, options: ExportOptions | None = None) -> int:
+    def write(
+        self, articles: Iterable[Article], target: TextIO | Path, options: ExportOptions | None = None
+    ) -> int:
         """Write `articles` to `target` (a text stream, or a folder Path when
         `writes_folder`); returns how many articles were written."""
         return self._load()(articles, target, options or ExportOptions())
@@ -140,5 +141,13 @@ def describe() -> list[tuple[str, str]]:
     return rows
 
 
-__all__ = ["ExportOptions", "Exporter", "GROUP_BY_CHOICES", "all_names", "describe", "exporters", "get", "names"]
-
+__all__ = [
+    "ExportOptions",
+    "Exporter",
+    "GROUP_BY_CHOICES",
+    "all_names",
+    "describe",
+    "exporters",
+    "get",
+    "names",
+]

@@ -38,7 +38,7 @@ _URL_SAFE = "!#$%&*+,-./:;=?@_~"
 
 @dataclass
 class Group:
-    key: str  # stable and unique: the ISO day, or the case-folded provider or topic
+    key: str  # the ISO day or `undated`, the case-folded provider or topic, or "" for none
     label: str  # for people, already plain text (safe_line), not yet escaped
     entries: Iterator[str]  # the rendered articles, in input order
 
@@ -79,12 +79,19 @@ def link_target(url: str | None) -> str | None:
     return quote(url, safe=_URL_SAFE)
 
 
+def provider_label(story: Story) -> str:
+    return safe_line(story.provider_name or story.provider_domain)
+
+
+def topics_label(story: Story) -> str:
+    return ", ".join(label for label in map(safe_line, story.topics) if label)
+
+
 def story_meta(story: Story, *, with_topics: bool) -> list[str]:
     """Provider, date and (for articles) topics, as plain text parts."""
-    parts = [safe_line(story.provider_name or story.provider_domain)]
-    parts.append(format_moment(story.published) if story.published else "")
+    parts = [provider_label(story), format_moment(story.published) if story.published else ""]
     if with_topics:
-        parts.append(", ".join(safe_line(topic) for topic in story.topics))
+        parts.append(topics_label(story))
     return [part for part in parts if part]
 
 
@@ -96,8 +103,9 @@ def grouped(articles: Iterable[Article], group_by: str, render: Callable[[Articl
     """The articles' rendered entries, grouped as `group_by` says."""
     if group_by == "day":
         return _by_day(articles, render)
-    keys = _provider_keys if group_by == "provider" else _topic_keys
-    return _spooled(articles, keys, render)
+    if group_by == "provider":
+        return _spooled(articles, _provider_keys, NO_PROVIDER, render)
+    return _spooled(articles, _topic_keys, NO_TOPIC, render)
 
 
 def _by_day(articles: Iterable[Article], render: Callable[[Article], str]) -> Iterator[Group]:
@@ -112,7 +120,7 @@ def _day(article: Article) -> date | None:
 
 
 def _provider_keys(article: Article) -> list[tuple[str, str]]:
-    label = safe_line(article.provider_name or article.provider_domain)
+    label = provider_label(article)
     return [(label.casefold(), label)] if label else []
 
 
@@ -124,13 +132,13 @@ def _topic_keys(article: Article) -> list[tuple[str, str]]:
 def _spooled(
     articles: Iterable[Article],
     keys: Callable[[Article], list[tuple[str, str]]],
+    leftover: str,
     render: Callable[[Article], str],
 ) -> Iterator[Group]:
-    spool = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY_BYTES, mode="w+b")
+    """Groups in alphabetical order, `leftover` (the articles with no key) last."""
     labels: dict[str, str] = {}  # key -> the first spelling seen
     spans: dict[str, list[tuple[int, int]]] = {}
-    leftover = NO_PROVIDER if keys is _provider_keys else NO_TOPIC
-    with spool:
+    with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY_BYTES, mode="w+b") as spool:
         for article in articles:
             data = render(article).encode("utf-8", "surrogatepass")
             start = spool.tell()
@@ -138,9 +146,8 @@ def _spooled(
             for key, label in keys(article) or [("", leftover)]:
                 labels.setdefault(key, label)
                 spans.setdefault(key, []).append((start, len(data)))
-        # Alphabetical, with the articles that have no provider or topic last.
         for key in sorted(spans, key=lambda key: (key == "", key)):
-            yield Group(key or leftover.casefold(), labels[key], _read_back(spool, spans[key]))
+            yield Group(key, labels[key], _read_back(spool, spans[key]))
 
 
 def _read_back(spool: IO[bytes], spans: list[tuple[int, int]]) -> Iterator[str]:
@@ -149,7 +156,7 @@ def _read_back(spool: IO[bytes], spans: list[tuple[int, int]]) -> Iterator[str]:
         yield spool.read(length).decode("utf-8", "surrogatepass")
 
 
-class Counter:
+class CountingRender:
     """A render function that counts the articles it renders (once each, even
     when grouping by topic shows an article under several headings)."""
 

@@ -12,15 +12,18 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from ..model import Article
-from ..records import json_record
+from ..records import json_record, json_text
 from . import ExportOptions
 
 
 def record_line(article: Article) -> str:
     """The article's record as one line of JSON (newlines inside text are escaped)."""
-    # default=str: values no JSON can hold (a YAML set or binary in `extra`) are
-    # written as text rather than failing a whole export.
-    return json.dumps(json_record(article), ensure_ascii=False, default=str)
+    try:
+        return json_text(article)
+    except (TypeError, ValueError):
+        # Values no JSON can hold (a YAML set or binary in `extra`) are written as
+        # text rather than failing a whole export.
+        return json.dumps(json_record(article), ensure_ascii=False, default=str)
 
 
 def write_jsonl(articles: Iterable[Article], stream: TextIO, options: ExportOptions) -> int:
@@ -41,4 +44,3 @@ def write_json(articles: Iterable[Article], stream: TextIO, options: ExportOptio
         count += 1
     stream.write("\n]\n" if count else "]\n")
     return count
-

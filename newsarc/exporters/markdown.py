@@ -15,7 +15,16 @@ from typing import TextIO
 from ..model import Article, Story
 from ..textsafe import safe_line
 from . import ExportOptions
-from .digest import Counter, digest_title, footer, generated_line, grouped, link_target, story_meta, story_title
+from .digest import (
+    CountingRender,
+    digest_title,
+    footer,
+    generated_line,
+    grouped,
+    link_target,
+    story_meta,
+    story_title,
+)
 
 _HTML_SIGNIFICANT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 _MARKDOWN_SIGNIFICANT = re.compile(r"([\\`*_\[\]()#!|~])")
@@ -61,7 +70,7 @@ def write_markdown(articles: Iterable[Article], stream: TextIO, options: ExportO
     generated = generated_line(options)
     if generated:
         stream.write(f"{escape(generated)}\n\n")
-    counter = Counter(render_article)
+    counter = CountingRender(render_article)
     for group in grouped(articles, options.group_by, counter):
         stream.write(f"## {escape(group.label)}\n\n")
         stream.writelines(group.entries)
