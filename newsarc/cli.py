@@ -756,45 +756,130 @@ def fields(context: Context, as_json: bool) -> None:
         context.show(fields_view(rows))
 
 
+def _format_choice() -> click.Choice:
+    from .exporters import all_names
+
+    return click.Choice(all_names(), case_sensitive=False)
+
+
+@cli.command(**QUERY_COMMAND)
+@query_options
+@page_options
+@click.option("--format", "-f", "format_name", type=_format_choice(), help="The export format (see above).")
+@click.option("--output", "-o", type=click.Path(path_type=Path),
+              help="A file (a folder for frontmatter); stdout when left out.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file, or write into a non-empty folder.")
+@click.option("--fields", help="csv/tsv: columns to write, comma-separated, in order.")
+@click.option("--group-by", type=click.Choice(("day", "provider", "topic")), default="day", show_default=True,
+              help="markdown/html: how the digest is grouped.")
+@click.option("--title", help="markdown/html: the digest's title.")
+@click.option("--index-name", default="newsarc", show_default=True, help="opensearch: the index to load into.")
+@click.option("--mapping", is_flag=True, help="opensearch: print the index mapping instead of articles.")
+@pass_context
+@click.pass_context
+def export(click_context: click.Context, context: Context, limit: int | None, offset: int,
+           format_name: str | None, output: Path | None, force: bool, fields: str | None, group_by: str,
+           title: str | None, index_name: str, mapping: bool, **_: Any) -> None:
+    """Export the articles a query selects (all by default) in one of these formats:
+
+    \b
+      json         a JSON array of lossless article records
+      jsonl        JSON Lines, one lossless record per line (ndjson)
+      csv, tsv     a spreadsheet-safe table; --fields picks the columns
+      markdown     a digest grouped by day, provider or topic (md)
+      html         one self-contained page with a table of contents
+      frontmatter  a folder of YYYY-MM-DD-slug.md files with YAML front matter
+      opensearch   bulk-API NDJSON for OpenSearch/Elasticsearch (elasticsearch)
+
+    \b
+    Examples:
+      newsarc export provider:scmp.com --format csv --output scmp.csv
+      newsarc export date:2021 --format html --group-by topic -o 2021.html
+      newsarc export --format opensearch --mapping > mapping.json
+    """
+    from .exporters import ExportOptions, get
+    from .exporters.output import open_folder, open_output
+
+    if mapping:
+        from .exporters.opensearch import mapping as index_mapping
+
+        context.write_data(json.dumps(index_mapping(), indent=2))
+        return
+    if format_name is None:
+        raise click.UsageError("export needs --format, for example: newsarc export --format jsonl")
+    exporter = get(format_name)
+    columns = tuple(name.strip() for name in fields.split(",") if name.strip()) if fields else None
+    if columns and "fields" not in exporter.options:
+        raise click.UsageError(f"--fields applies to csv and tsv, not {exporter.name}")
+    options = ExportOptions(fields=columns, group_by=group_by, now=context.environment.now, title=title,
+                            index_name=index_name)
+    with open_archive(context) as archive:
+        query = build_query(context, _query_request(click_context.params))
+        if exporter.writes_folder:
+            if output is None:
+                raise click.UsageError(f"format {exporter.name} writes a folder: add --output DIR")
+            with open_folder(output, force=force, archive_root=archive.root) as folder:
+                count = exporter.write(archive.iter_articles(query, limit=limit, offset=offset), folder, options)
+        elif output is not None:
+            with open_output(output, force=force, archive_root=archive.root) as stream:
+                count = _write_format(context, archive, query, exporter.name, limit, offset, options, stream)
+        else:
+            count = _write_format(context, archive, query, exporter.name, limit, offset, options)
+    if output is not None:
+        context.notice(f"exported {count} article{'s' if count != 1 else ''} to {output}")
+    if count == 0:
+        raise CommandExit(ExitCode.NO_MATCH)
+
+
+@cli.command("import")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--into", required=True, type=click.Path(path_type=Path), help="The archive folder to add to.")
+@pass_context
+def import_command(context: Context, sources: tuple[Path, ...], into: Path) -> None:
+    """Turn JSON, JSON Lines, JSON pages or newsarc CSV into front-matter files in a folder.
+
+    Importing the same source twice adds nothing: an article whose canonical URL and
+    publication date match one already in the folder is skipped. Exits 1 when any
+    record was rejected (each is listed on stderr with its reason).
+
+    \b
+    Example:
+      newsarc import export.jsonl page-*.json --into ~/news
+    """
+    from .importing import import_sources
+
+    summary = import_sources(sources, into)
+    for problem in summary.rejected:
+        context.warn(f"rejected {problem}")
+    context.notice(f"{summary.added} added, {summary.skipped} skipped, {len(summary.rejected)} rejected "
+                   f"into {into}")
+    if summary.rejected:
+        raise CommandExit(ExitCode.PROBLEMS)
+
+
 # --- output helpers --------------------------------------------------------------------
 
 
 def _write_format(context: Context, archive: Any, query: Any, format_name: str, limit: int | None,
-                  offset: int) -> int:
-    """Stream the matching articles to stdout in an export format; returns how many."""
-    stream = _sliced(archive, query, format_name, limit, offset)
-    if format_name in ("jsonl", "ndjson", "json-lines"):
-        count = 0
-        for line in stream:
-            context.write_data(line)
-            count += 1
-        return count
+                  offset: int, options: Any = None, stream: TextIO | None = None) -> int:
+    """Stream the matching articles in an export format (to stdout by default); returns how many."""
     from .exporters import ExportOptions, get
 
     exporter = get(format_name)
     if exporter.writes_folder:
-        raise click.UsageError(f"format {format_name} writes a folder: use `newsarc export --format "
-                               f"{format_name} --output DIR`")
-    counter = _Counter(stream)
-    exporter.write(counter, context.environment.stdout, ExportOptions(now=context.environment.now))
-    return counter.count
-
-
-def _sliced(archive: Any, query: Any, format_name: str, limit: int | None, offset: int) -> Iterable[Any]:
-    if format_name in ("jsonl", "ndjson", "json-lines"):
-        return archive.iter_json_records(query, limit=limit, offset=offset)
-    return archive.iter_articles(query, limit=limit, offset=offset)
-
-
-class _Counter:
-    def __init__(self, items: Iterable[Any]) -> None:
-        self.items = items
-        self.count = 0
-
-    def __iter__(self) -> Iterator[Any]:
-        for item in self.items:
-            self.count += 1
-            yield item
+        raise click.UsageError(f"format {exporter.name} writes a folder: use `newsarc export --format "
+                               f"{exporter.name} --output DIR`")
+    stream = stream or context.environment.stdout
+    if exporter.name == "jsonl":
+        # The index stores each article's interchange JSON: write it as it is, without
+        # rebuilding articles (the same text the jsonl writer produces).
+        count = 0
+        for line in archive.iter_json_records(query, limit=limit, offset=offset):
+            stream.write(line + "\n")
+            count += 1
+        return count
+    articles = archive.iter_articles(query, limit=limit, offset=offset)
+    return exporter.write(articles, stream, options or ExportOptions(now=context.environment.now))
 
 
 def _parse_fields(text: str, choices: Sequence[str]) -> tuple[str, ...]:

@@ -247,7 +247,7 @@ def test_hostile_title_prints_as_inert_text(tmp_path: Path, seeds_dir: Path) -> 
 # --- help and configuration ------------------------------------------------------------------
 
 
-COMMANDS = ["list", "search", "show", "related", "stats", "dupes", "check", "index", "fields"]
+COMMANDS = ["list", "search", "show", "related", "stats", "dupes", "check", "index", "fields", "export", "import"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -301,3 +301,72 @@ def test_completion_offers_fields_and_archive_values(seeds_dir: Path, monkeypatc
     assert complete("list", "provider:s") == ["provider:scmp.com"]
     assert complete("search", "topic:ai") == ["topic:AI", 'topic:"AI Hardware"', 'topic:"AI in Healthcare"']
     assert "search" in complete("se")
+
+
+# --- export and import -----------------------------------------------------------------------
+
+
+def test_export_to_a_file_refuses_to_overwrite_without_force(tmp_path: Path, seeds_dir: Path) -> None:
+    target = tmp_path / "scmp.csv"
+    first = run(seeds_dir, "export", "provider:scmp.com", "--format", "csv", "--output", str(target))
+    assert first.exit_code == 0
+    assert first.stderr == f"newsarc: exported 2 articles to {target}\n"
+    assert target.read_text(encoding="utf-8").count("\n") == 3
+    target.write_text("keep me", encoding="utf-8")
+    again = run(seeds_dir, "export", "--format", "csv", "--output", str(target))
+    assert again.exit_code == 2
+    assert "already exists (use --force" in again.stderr
+    assert target.read_text(encoding="utf-8") == "keep me"
+    forced = run(seeds_dir, "export", "--format", "csv", "--output", str(target), "--force")
+    assert forced.exit_code == 0
+    assert target.read_text(encoding="utf-8").count("\n") == 6
+
+
+def test_export_never_writes_inside_the_archive(tmp_path: Path, seeds_dir: Path) -> None:
+    archive = tmp_path / "archive"
+    shutil.copytree(seeds_dir, archive)
+    result = run(seeds_dir, "export", "--format", "html", "--output", str(archive / "digest.html"), archive=archive)
+    assert result.exit_code == 2
+    assert "inside the archive" in result.stderr
+    assert not (archive / "digest.html").exists()
+
+
+def test_export_jsonl_then_import_gives_the_same_articles(tmp_path: Path, seeds_dir: Path) -> None:
+    exported = tmp_path / "seeds.jsonl"
+    assert run(seeds_dir, "export", "--format", "jsonl", "-o", str(exported)).exit_code == 0
+    rebuilt = tmp_path / "rebuilt"
+    first = CliRunner().invoke(cli, ["import", str(exported), "--into", str(rebuilt)], obj=PIPE)
+    assert (first.exit_code, first.stderr) == (0, f"newsarc: 5 added, 0 skipped, 0 rejected into {rebuilt}\n")
+    second = CliRunner().invoke(cli, ["import", str(exported), "--into", str(rebuilt)], obj=PIPE)
+    assert second.stderr == f"newsarc: 0 added, 5 skipped, 0 rejected into {rebuilt}\n"
+    original = {(r["title"], r.get("publishedDateTime")) for r in json_lines(run(seeds_dir, "list"))}
+    again = {(r["title"], r.get("publishedDateTime")) for r in json_lines(run(seeds_dir, "list", archive=rebuilt))}
+    assert again == original
+
+
+def test_export_frontmatter_needs_a_folder(tmp_path: Path, seeds_dir: Path) -> None:
+    result = run(seeds_dir, "export", "--format", "frontmatter")
+    assert result.exit_code == 2
+    assert "--output DIR" in result.stderr
+    folder = tmp_path / "out"
+    assert run(seeds_dir, "export", "--format", "frontmatter", "-o", str(folder)).exit_code == 0
+    assert len(list(folder.iterdir())) == 5
+
+
+def test_export_mapping_and_stdout(seeds_dir: Path) -> None:
+    mapping = json.loads(run(seeds_dir, "export", "--format", "opensearch", "--mapping").stdout)
+    assert mapping["mappings"]["properties"]["published"]["type"] == "date"
+    bulk = run(seeds_dir, "export", "--format", "elasticsearch", "provider:scmp.com").stdout.splitlines()
+    assert len(bulk) == 4 and json.loads(bulk[0])["index"]["_index"] == "newsarc"
+    assert run(seeds_dir, "export", "--format", "csv", "--fields", "title").exit_code == 0
+    wrong = run(seeds_dir, "export", "--format", "json", "--fields", "title")
+    assert wrong.exit_code == 2 and "--fields applies to csv and tsv" in wrong.stderr
+
+
+def test_import_rejects_what_it_cannot_read(tmp_path: Path) -> None:
+    source = tmp_path / "page.jsonl"
+    source.write_text('{"title": "ok", "webUrl": "https://a.example/1"}\n{"title": ["bad"]}\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["import", str(source), "--into", str(tmp_path / "into")], obj=PIPE)
+    assert result.exit_code == 1
+    assert "rejected" in result.stderr and ":2: 'title' should be text" in result.stderr
+    assert "1 added, 0 skipped, 1 rejected" in result.stderr
