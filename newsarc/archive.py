@@ -12,7 +12,7 @@ from .files import walk_archive
 from .model import Article, Problem
 from .parsing import ParseResult, parse_file
 from .query import Query
-from .sqlquery import compile_query
+from .sqlquery import CompiledQuery, compile_query
 from .store import (
     MARK_END,
     MARK_START,
@@ -132,11 +132,9 @@ class Archive:
     def search(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Page:
         """One page of the articles matching `query`, in its sort order, with snippets for text."""
         compiled = compile_query(query)
+        total = self._count(compiled)
         source, source_parameters = compiled.from_clause()
         parameters = source_parameters + compiled.parameters
-        total = self.store.execute(
-            f"SELECT count(*) FROM {source} WHERE {compiled.where}", parameters
-        ).fetchone()[0]
         # Sort rowids only, then read the records of the page: sorting whole records
         # would drag every matching article through SQLite's sorter.
         rowids = [rowid for (rowid,) in self.store.execute(
@@ -160,8 +158,10 @@ class Archive:
             yield record_json_from_blob(blob)
 
     def count(self, query: Query) -> int:
-        compiled = compile_query(query)
-        source, source_parameters = compiled.from_clause()
+        return self._count(compile_query(query))
+
+    def _count(self, compiled: CompiledQuery) -> int:
+        source, source_parameters = compiled.from_clause(counting=True)
         return self.store.execute(
             f"SELECT count(*) FROM {source} WHERE {compiled.where}", source_parameters + compiled.parameters
         ).fetchone()[0]
@@ -197,12 +197,12 @@ class Archive:
         linked_from: list[Article] = []
         if own_urls:
             marks = ", ".join("?" * len(own_urls))
-            rows = self.store.execute(
-                f"SELECT DISTINCT a.record FROM related_links r JOIN articles a ON a.rowid = r.article "
+            rowids = [rowid for (rowid,) in self.store.execute(
+                f"SELECT DISTINCT a.rowid FROM related_links r JOIN articles a ON a.rowid = r.article "
                 f"WHERE r.canonical IN ({marks}) AND a.id != ? ORDER BY a.published DESC",
                 [*own_urls, article.id],
-            )
-            linked_from = [article_from_blob(blob) for (blob,) in rows]
+            )]
+            linked_from = [article_from_blob(blob) for blob in self.store.blobs_in_order(rowids)]
         return RelatedView(article, items, linked_from)
 
     def stats(self, query: Query, by: str = "provider", *, top: int | None = None) -> Stats:
@@ -210,7 +210,7 @@ class Archive:
         if by not in STATS_DIMENSIONS:
             raise ArchiveError(f"cannot count by {by!r}", hint="use one of " + ", ".join(STATS_DIMENSIONS))
         compiled = compile_query(query)
-        source, source_parameters = compiled.from_clause()
+        source, source_parameters = compiled.from_clause(counting=True)
         parameters = source_parameters + compiled.parameters
         key, join = _STATS_KEYS[by]
         sql = (f"SELECT {key} AS k, count(*) AS n FROM {source} {join} WHERE {compiled.where} "
@@ -235,7 +235,7 @@ class Archive:
     def duplicates(self, query: Query) -> list[DuplicateGroup]:
         """Groups of articles that are the same story: same canonical URL, or same provider and title."""
         compiled = compile_query(query)
-        source, source_parameters = compiled.from_clause()
+        source, source_parameters = compiled.from_clause(counting=True)
         parameters = source_parameters + compiled.parameters
         groups: list[DuplicateGroup] = []
         grouped: set[int] = set()
@@ -300,19 +300,19 @@ class Archive:
         queries: list[tuple[str, list[str]]] = []
         lowered = reference.lower()
         if len(lowered) >= 4 and all(c in "0123456789abcdef" for c in lowered):
-            queries.append(("SELECT record FROM articles WHERE id GLOB ? LIMIT 20", [lowered + "*"]))
+            queries.append(("SELECT rowid FROM articles WHERE id GLOB ? LIMIT 20", [lowered + "*"]))
         relative = self._relative_path(reference)
         if relative is not None:
-            queries.append(("SELECT record FROM articles WHERE path = ? ORDER BY position", [relative]))
+            queries.append(("SELECT rowid FROM articles WHERE path = ? ORDER BY position", [relative]))
         if "/" in reference or "." in reference:
             canonical = canonical_url(reference)
             if canonical:
-                queries.append(("SELECT a.record FROM urls u JOIN articles a ON a.rowid = u.article "
+                queries.append(("SELECT a.rowid FROM urls u JOIN articles a ON a.rowid = u.article "
                                 "WHERE u.canonical = ?", [canonical]))
         for sql, parameters in queries:
-            found = [article_from_blob(blob) for (blob,) in execute(sql, parameters)]
-            if found:
-                return found
+            rowids = [rowid for (rowid,) in execute(sql, parameters)]
+            if rowids:
+                return [article_from_blob(blob) for blob in self.store.blobs_in_order(rowids)]
         return []
 
     def _relative_path(self, reference: str) -> str | None:

@@ -53,19 +53,27 @@ class CompiledQuery:
     parameters: list[Any] = field(default_factory=list)
     rank_match: str | None = None
     sort: str = "date"
+    # True when the text terms were left out of `where` because the join on
+    # `rank_match` already requires every one of them (a plain AND of words).
+    text_in_join: bool = False
 
     def order_by(self) -> str:
         if self.sort == "relevance" and self.rank_match:
             return "m.score, a.published DESC, a.rowid"
         return _ORDER.get(self.sort, _ORDER["date"])
 
-    def from_clause(self) -> tuple[str, list[Any]]:
-        """The FROM clause (joined with the ranking subquery when ranking) and its parameters."""
-        if self.sort == "relevance" and self.rank_match:
+    def from_clause(self, *, counting: bool = False) -> tuple[str, list[Any]]:
+        """The FROM clause (joined with the ranking subquery when ranking) and its parameters.
+
+        A count needs the join only when it filters (`text_in_join`), and never the scores.
+        """
+        if self.rank_match and (self.text_in_join or (self.sort == "relevance" and not counting)):
             weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
+            ranking = self.sort == "relevance" and not counting
+            score = f", bm25(articles_fts, {weights}) AS score" if ranking else ""
             return (
-                "articles a JOIN (SELECT rowid, bm25(articles_fts, "
-                f"{weights}) AS score FROM articles_fts WHERE articles_fts MATCH ?) m ON m.rowid = a.rowid",
+                f"articles a JOIN (SELECT rowid{score} FROM articles_fts WHERE articles_fts MATCH ?) m "
+                "ON m.rowid = a.rowid",
                 [self.rank_match],
             )
         return "articles a", []
@@ -73,11 +81,42 @@ class CompiledQuery:
 
 def compile_query(query: Query) -> CompiledQuery:
     """The SQL for a parsed query; sort defaults to relevance with text, else date."""
+    sort = query.sort or ("relevance" if query.text else "date")
+    conjunctive = _conjunctive_terms(query.root)
+    if conjunctive:
+        # The common case (words ANDed with filters): one FTS match both selects and
+        # ranks, instead of one match per word in WHERE plus another for ranking.
+        compiler = _Compiler(skip_text=True)
+        where = compiler.node(query.root)
+        rank_match = " AND ".join(f"({fts_expression(term)})" for term in conjunctive)
+        return CompiledQuery(where, compiler.parameters, rank_match, sort, text_in_join=True)
     compiler = _Compiler()
     where = compiler.node(query.root) if query.root is not None else "1"
     rank_match = " OR ".join(f"({fts_expression(term)})" for term in compiler.positive_terms) or None
-    sort = query.sort or ("relevance" if rank_match else "date")
+    if rank_match is None and sort == "relevance":
+        sort = "date"
     return CompiledQuery(where, compiler.parameters, rank_match, sort)
+
+
+def _conjunctive_terms(root: Any) -> list[TextTerm]:
+    """The text terms of a query that is a plain AND of them and filters, else []."""
+    children = root.children if isinstance(root, And) else (root,) if root is not None else ()
+    terms = [child for child in children if isinstance(child, TextTerm)]
+    if not terms or any(fts_expression(term) is None for term in terms):
+        return []
+    if any(_has_text(child) for child in children if not isinstance(child, TextTerm)):
+        return []
+    return terms
+
+
+def _has_text(node: Any) -> bool:
+    if isinstance(node, TextTerm):
+        return True
+    if isinstance(node, Not):
+        return _has_text(node.child)
+    if isinstance(node, (And, Or)):
+        return any(_has_text(child) for child in node.children)
+    return False
 
 
 def fts_expression(term: TextTerm) -> str | None:
@@ -96,9 +135,10 @@ def fts_expression(term: TextTerm) -> str | None:
 
 
 class _Compiler:
-    def __init__(self) -> None:
+    def __init__(self, *, skip_text: bool = False) -> None:
         self.parameters: list[Any] = []
         self.positive_terms: list[TextTerm] = []
+        self.skip_text = skip_text
         self._negated = 0
 
     def node(self, node: Any) -> str:
@@ -121,6 +161,8 @@ class _Compiler:
         raise TypeError(f"unknown query node {node!r}")
 
     def text(self, term: TextTerm) -> str:
+        if self.skip_text:
+            return "1"
         expression = fts_expression(term)
         if expression is None:  # only punctuation: matches nothing, like a search engine
             return "0"

@@ -27,7 +27,7 @@ from .model import Article, Problem
 from .records import article_from_record, json_text
 from .urls import canonical_url
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 # BM25 weights in the FTS column order: title over topics over excerpt over body;
 # the provider's name counts a little, related items' text least.
 FTS_COLUMNS = ("title", "topics", "excerpt", "body", "provider", "related")
@@ -70,14 +70,17 @@ CREATE TABLE articles (
     has_secured INTEGER NOT NULL,
     url TEXT,
     canonical_url TEXT,
-    topics TEXT NOT NULL,
-    record BLOB NOT NULL
+    topics TEXT NOT NULL
 );
+-- The lossless records live apart from the columns filters scan, so a scan of
+-- `articles` reads a few hundred bytes per article, not the whole record.
+CREATE TABLE records (rowid INTEGER PRIMARY KEY, record BLOB NOT NULL);
 CREATE INDEX articles_path ON articles(path);
 CREATE INDEX articles_published ON articles(published);
 CREATE INDEX articles_newest ON articles(published IS NULL, published DESC);
 CREATE INDEX articles_oldest ON articles(published IS NULL, published);
 CREATE INDEX articles_provider ON articles(provider_domain);
+CREATE INDEX articles_provider_name ON articles(provider_name);
 CREATE INDEX articles_canonical ON articles(canonical_url);
 CREATE TABLE labels (article INTEGER NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL COLLATE NOCASE);
 CREATE INDEX labels_value ON labels(kind, value);
@@ -188,10 +191,10 @@ def _article_row(article: Article) -> tuple[Any, ...]:
         article.url,
         canonical_by_url.get(article.url or ""),
         "\x1f".join(article.topics),
-        record,
     )
     return (
         columns,
+        record,
         tuple(_strip_marks(text) for text in fts),
         labels,
         sorted(urls),
@@ -301,7 +304,8 @@ class Store:
     def _refresh_files(self, report: RefreshReport, progress: ProgressCallback | None,
                        workers: int | None) -> None:
         folders: dict[str, int] = {}
-        current = scan_archive(self.root, folder_mtimes=folders)
+        real_paths: dict[str, str] = {}
+        current = scan_archive(self.root, folder_mtimes=folders, real_paths=real_paths)
         # The whole walk, compared at once with the last one: with nothing changed,
         # a refresh costs the walk and one small read instead of a row per file.
         snapshot = _encode_snapshot(current, folders)
@@ -311,7 +315,7 @@ class Store:
         known = {path: (size, mtime) for path, size, mtime in
                  self.connection.execute("SELECT path, size, mtime_ns FROM files")}
         to_parse = [
-            ArticleFile(path, os.path.join(self.root, path), *stat)
+            ArticleFile(path, real_paths.get(path) or os.path.join(self.root, path), *stat)
             for path, stat in current.items()
             if known.get(path) != stat
         ]
@@ -390,7 +394,7 @@ class Store:
         execute = self.connection.execute
         rowids = [row[0] for row in execute("SELECT rowid FROM articles WHERE path = ?", (path,))]
         for table, column in (("labels", "article"), ("urls", "article"), ("related_links", "article"),
-                              ("articles_fts", "rowid"), ("articles", "rowid")):
+                              ("articles_fts", "rowid"), ("records", "rowid"), ("articles", "rowid")):
             self.connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", ((r,) for r in rowids))
         execute("DELETE FROM files WHERE path = ?", (path,))
 
@@ -400,18 +404,19 @@ class Store:
             return
         connection = self.connection
         next_rowid = connection.execute("SELECT coalesce(max(rowid), 0) + 1 FROM articles").fetchone()[0]
-        files, articles, texts, labels, urls, links = [], [], [], [], [], []
+        files, articles, records, texts, labels, urls, links = [], [], [], [], [], [], []
         seen_ids: set[str] = set()
         for parsed in batch:
             files.append((parsed.path, parsed.size, parsed.mtime_ns,
                           json.dumps(parsed.problems) if parsed.problems else None))
-            for columns, fts, article_labels, article_urls, related_links in parsed.rows:
+            for columns, record, fts, article_labels, article_urls, related_links in parsed.rows:
                 if columns[0] in seen_ids:  # two records hashing to one id: keep the first
                     continue
                 seen_ids.add(columns[0])
                 rowid = next_rowid
                 next_rowid += 1
                 articles.append((rowid, *columns))
+                records.append((rowid, record))
                 texts.append((rowid, *fts))
                 labels += [(rowid, kind, value) for kind, value in article_labels]
                 urls += [(rowid, url) for url in article_urls]
@@ -420,6 +425,7 @@ class Store:
         if articles:
             marks = ", ".join("?" * len(articles[0]))
             connection.executemany(f"INSERT INTO articles VALUES ({marks})", articles)
+        connection.executemany("INSERT INTO records VALUES (?, ?)", records)
         connection.executemany(f"INSERT INTO articles_fts(rowid, {', '.join(FTS_COLUMNS)}) "
                                f"VALUES (?{', ?' * len(FTS_COLUMNS)})", texts)
         connection.executemany("INSERT INTO labels VALUES (?, ?, ?)", labels)
@@ -443,7 +449,7 @@ class Store:
             part = rowids[start : start + chunk]
             marks = ", ".join("?" * len(part))
             found = dict(self.connection.execute(
-                f"SELECT rowid, record FROM articles WHERE rowid IN ({marks})", part))
+                f"SELECT rowid, record FROM records WHERE rowid IN ({marks})", part))
             for rowid in part:
                 if rowid in found:
                     yield found[rowid]
@@ -463,7 +469,7 @@ class Store:
     def _fetch_articles(self, rowids: list[int]) -> Iterator[tuple[int, Article]]:
         marks = ", ".join("?" * len(rowids))
         for rowid, blob in self.connection.execute(
-            f"SELECT rowid, record FROM articles WHERE rowid IN ({marks})", rowids
+            f"SELECT rowid, record FROM records WHERE rowid IN ({marks})", rowids
         ):
             yield rowid, article_from_blob(blob)
 
