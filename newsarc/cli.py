@@ -510,13 +510,15 @@ pass_context = click.make_pass_decorator(Context)
 
 
 QUERY_COMMAND = {"context_settings": {"ignore_unknown_options": True}}
+LIST_COLUMNS = ("id", "date", "provider", "title", "topics")
+LIST_COLUMN_CHOICES = ("id", "date", "provider", "domain", "title", "topics", "type", "quality", "heat", "path", "url")
 
 
 @cli.command("list", **QUERY_COMMAND)
 @query_options
 @page_options
 @output_options
-@click.option("--fields", help=f"Columns to show, comma-separated (of {', '.join(('id', 'date', 'provider', 'domain', 'title', 'topics', 'type', 'quality', 'heat', 'path', 'url'))}).")
+@click.option("--fields", help=f"Columns to show, comma-separated (of {', '.join(LIST_COLUMN_CHOICES)}).")
 @click.option("--format", "format_name", help="Write an export format instead (see `newsarc export --help`).")
 @pass_context
 @click.pass_context
@@ -530,14 +532,14 @@ def list_command(click_context: click.Context, context: Context, limit: int | No
       newsarc list provider:scmp.com date:2021
       newsarc list --topic AI --since 2021-11 --json
     """
-    from .render import LIST_FIELD_CHOICES, LIST_FIELDS, article_table
-
-    columns = _parse_fields(fields, LIST_FIELD_CHOICES) if fields else LIST_FIELDS
+    columns = _parse_fields(fields, LIST_COLUMN_CHOICES) if fields else LIST_COLUMNS
     with open_archive(context) as archive:
         query = build_query(context, _query_request(click_context.params))
         if format_name or as_json or not context.pretty:
             _write_format(context, archive, query, format_name or "jsonl", limit, offset)
             return
+        from .render import article_table  # rich is imported only for people, not pipes
+
         page = archive.search(query, limit=_limit(context, limit, pretty=True), offset=offset)
         context.show(article_table(page, columns))
         if page.total == 0:
@@ -699,15 +701,13 @@ def check(context: Context, as_json: bool) -> None:
 
     Exits 1 when any problem is found.
     """
-    from .render import problem_line
-
     with open_archive(context, lists_problems=True) as archive:
         problems = archive.problems()
         for problem in problems:
             if as_json:
                 context.write_data(json.dumps(dataclasses.asdict(problem), ensure_ascii=False))
             else:
-                context.write_data(problem_line(problem))
+                context.write_data(safe_line(str(problem)))
         articles, _ = archive.store.counts()
         files = len(set(problem.path for problem in problems))
         context.notice(f"{articles} articles, {len(problems)} problem(s) in {files} file(s)")
@@ -897,7 +897,9 @@ def _parse_fields(text: str, choices: Sequence[str]) -> tuple[str, ...]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run newsarc; returns the exit code instead of raising (tracebacks only with --debug)."""
     try:
-        cli.main(args=list(sys.argv[1:] if argv is None else argv), prog_name="newsarc", standalone_mode=False)
+        # Without standalone mode, click returns the code of `ctx.exit(code)` instead of raising.
+        code = cli.main(args=list(sys.argv[1:] if argv is None else argv), prog_name="newsarc",
+                        standalone_mode=False)
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else int(ExitCode.OK)
     except click.exceptions.Abort:
@@ -906,7 +908,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as error:
         error.show()
         return int(ExitCode.USAGE)
-    return int(ExitCode.OK)
+    return code if isinstance(code, int) else int(ExitCode.OK)
 
 
 def _silence_broken_pipe() -> None:

@@ -20,13 +20,11 @@ from rich.text import Text
 from rich.tree import Tree
 
 from .archive import DuplicateGroup, Hit, Page, RelatedView, Span, Stats
-from .model import Article, Image, Problem, Story
+from .model import Article, Image, Story
 from .store import RefreshReport
 from .textsafe import safe_line, safe_text
 
 ID_WIDTH = 8
-LIST_FIELDS = ("id", "date", "provider", "title", "topics")
-LIST_FIELD_CHOICES = ("id", "date", "provider", "domain", "title", "topics", "type", "quality", "heat", "path", "url")
 _SAFE_LINK_SCHEMES = ("http://", "https://")
 
 
@@ -52,7 +50,8 @@ def link(url: str | None, label: str | None = None) -> Text:
 def date_text(moment: datetime | None, *, with_time: bool = False) -> str:
     if moment is None:
         return "-"
-    return moment.strftime("%Y-%m-%d %H:%M" if with_time else "%Y-%m-%d")
+    day = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"  # strftime's %Y may drop the zeros of 0001
+    return f"{day} {moment.hour:02d}:{moment.minute:02d}" if with_time else day
 
 
 def highlighted(pieces: Sequence[Span] | None, fallback: str, style: str = "") -> Text:
@@ -69,7 +68,7 @@ def highlighted(pieces: Sequence[Span] | None, fallback: str, style: str = "") -
 # --- list and search --------------------------------------------------------------------
 
 
-def article_table(page: Page, fields: Sequence[str] = LIST_FIELDS) -> Table:
+def article_table(page: Page, fields: Sequence[str]) -> Table:
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True,
                   caption=_count_caption(page), caption_justify="left")
     for name in fields:
@@ -231,10 +230,14 @@ def _provider_text(article: Article) -> Text:
 def _dates_text(moment: datetime | None, local_zone: tzinfo | None) -> Text:
     if moment is None:
         return Text("-")
-    text = Text(moment.strftime("%Y-%m-%d %H:%M UTC"))
-    local = moment.astimezone(local_zone) if local_zone else None
+    text = Text(f"{date_text(moment, with_time=True)} UTC")
+    try:
+        local = moment.astimezone(local_zone) if local_zone else None
+    except OverflowError:  # 0001-01-01 or 9999-12-31 pushed off the calendar by the offset: UTC only
+        local = None
     if local is not None and local.utcoffset() != moment.utcoffset():
-        text.append(f"  ({local.strftime('%Y-%m-%d %H:%M %Z').strip()} local)", style="dim")
+        stamp = f"{date_text(local, with_time=True)} {local.strftime('%Z')}".strip()
+        text.append(f"  ({stamp} local)", style="dim")
     return text
 
 
@@ -309,10 +312,6 @@ def duplicates_view(groups: Sequence[DuplicateGroup]) -> RenderableType:
         parts.append(tree)
     parts.append(Text(f"{len(groups)} group{'s' if len(groups) != 1 else ''} of duplicates", style="dim"))
     return Group(*parts)
-
-
-def problem_line(problem: Problem) -> str:
-    return safe_line(str(problem))
 
 
 def index_report_view(report: RefreshReport, location: str) -> RenderableType:
