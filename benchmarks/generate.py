@@ -3,11 +3,19 @@
     python benchmarks/generate.py --count N --out DIR [--seed S] [--nested] [--force]
     python benchmarks/generate.py --touch K --out DIR [--seed S]
 
-`--count N` writes N articles shaped like the files of docs/corpus.md: YAML front
-matter (~97% of the files), plain-text articles (~2%), JSON pages `{"value": [...]}`
-holding 2-5 records each (~1% of the files; every record counts toward N) and ~0.2%
-broken files (unclosed front matter, invalid YAML, empty), each broken file taking one
-of the N. So an archive of N holds N minus the broken files readable articles.
+`--count N` writes N articles shaped like the real files described in the shared
+corpus.md: YAML front matter (~97% of the files), plain-text articles (~2%), JSON pages
+`{"value": [...]}` holding 2-5 records each (~1% of the files; every record counts toward
+N) and ~0.2% broken files (unclosed front matter, invalid YAML, empty), each broken file
+taking one of the N. So an archive of N holds N minus the broken files readable articles.
+~30% of the front-matter files carry 1-10 related items; the others get a Markdown body
+after the closing `---` so that files come to 2-5 KB (real files carry no body and
+average 1.5 KB; those with many related items run to 12 KB here, 27 KB there).
+
+Rare words, in no vocabulary and no other file: "zyxquorp" and "quabbrel" in exactly 5
+front-matter files each, "snorvik" in 3, "vexlintha" in 1 (half in titles, half in
+excerpts; fewer when the archive is too small). The common word is "cloud" (title or
+excerpt of ~18% of the articles), the phrase "supply chain" (~5%).
 
 The same seed always gives byte-identical files. A manifest (`DIR.manifest.json`
 beside the folder, so no tool reads it as an article) records what was generated:
@@ -49,7 +57,19 @@ BROKEN_SHARE = 0.002
 PAGE_SHARE = 0.01  # of the files
 TEXT_SHARE = 0.02
 RELATED_SHARE = 0.30
-YEARS = {2014: 3, 2015: 4, 2016: 5, 2017: 6, 2018: 8, 2019: 11, 2020: 13, 2021: 15, 2022: 13, 2023: 12, 2024: 10}
+YEARS = {
+    2014: 3,
+    2015: 4,
+    2016: 5,
+    2017: 6,
+    2018: 8,
+    2019: 11,
+    2020: 13,
+    2021: 15,
+    2022: 13,
+    2023: 12,
+    2024: 10,
+}
 
 # Topics: the anchor of each site family first, then the rest by falling frequency.
 AI_TOPIC, POWERAPPS_TOPIC = "AI", "Power Apps"
@@ -66,33 +86,87 @@ Machine Learning|Automation|Portals|Computer Vision|Model-driven apps|Teams inte
 
 # Real providers seen in the corpora (most frequent first); synthetic ones fill up to 300.
 REAL_PROVIDERS = [
-    ("Microsoft", "microsoft.com"), ("Forbes", "forbes.com"), ("MarketWatch", "marketwatch.com"),
-    ("VentureBeat", "venturebeat.com"), ("ZDNet", "zdnet.com"), ("Neowin", "neowin.net"),
-    ("TechCrunch", "techcrunch.com"), ("Business Insider", "businessinsider.com"),
-    ("Wall Street Journal", "wsj.com"), ("The Financial Times", "ft.com"), ("Medium", "medium.com"),
-    ("Digital Journal", "digitaljournal.com"), ("PR Newswire", "prnewswire.com"),
-    ("Electronic Design", "electronicdesign.com"), ("LinkedIn", "linkedin.com"), ("InfoQ", "infoq.com"),
-    ("South China Morning Post", "scmp.com"), ("Bloomberg", "bloomberg.com"), ("On MSFT", "onmsft.com"),
-    ("SharePoint", "sharepointeurope.com"), ("openpr.com", "openpr.com"), ("InfoWorld", "infoworld.com"),
-    ("TechRepublic", "techrepublic.com"), ("TechRadar", "techradar.com"), ("Daily Mail", "dailymail.co.uk"),
-    ("Associated Press", "apnews.com"), ("PC Magazine", "pcmag.com"), ("GitHub", "github.com"),
-    ("Redmond Magazine", "redmondmag.com"), ("Visual Studio Magazine", "visualstudiomagazine.com"),
-    ("Dark Reading", "darkreading.com"), ("NIKKEI", "nikkei.com"), ("SiliconANGLE", "siliconangle.com"),
-    ("Business Wire", "businesswire.com"), ("Windows Central", "windowscentral.com"), ("CRN", "crn.com"),
-    ("The Next Web", "thenextweb.com"), ("Computer Weekly", "computerweekly.com"), ("CNN", "cnn.com"),
-    ("EurekAlert!", "eurekalert.org"), ("Science Daily", "sciencedaily.com"), ("CNET", "cnet.com"),
-    ("Benzinga.com", "benzinga.com"), ("IT Pro", "itpro.co.uk"), ("New York Times", "nytimes.com"),
-    ("The Times", "thetimes.co.uk"), ("Mint", "livemint.com"), ("Medical Xpress", "medicalxpress.com"),
-    ("news", "mit.edu"), ("research", "ibm.com"), ("tech", "techstory.in"), ("YAHOO!News", "techcrunch.com"),
-    ("아크로팬", "acrofan.com"), ("Marc D Anderson's Blog", "sympmarc.com"), ("Cyprus Mail", "cyprus-mail.com"),
+    ("Microsoft", "microsoft.com"),
+    ("Forbes", "forbes.com"),
+    ("MarketWatch", "marketwatch.com"),
+    ("VentureBeat", "venturebeat.com"),
+    ("ZDNet", "zdnet.com"),
+    ("Neowin", "neowin.net"),
+    ("TechCrunch", "techcrunch.com"),
+    ("Business Insider", "businessinsider.com"),
+    ("Wall Street Journal", "wsj.com"),
+    ("The Financial Times", "ft.com"),
+    ("Medium", "medium.com"),
+    ("Digital Journal", "digitaljournal.com"),
+    ("PR Newswire", "prnewswire.com"),
+    ("Electronic Design", "electronicdesign.com"),
+    ("LinkedIn", "linkedin.com"),
+    ("InfoQ", "infoq.com"),
+    ("South China Morning Post", "scmp.com"),
+    ("Bloomberg", "bloomberg.com"),
+    ("On MSFT", "onmsft.com"),
+    ("SharePoint", "sharepointeurope.com"),
+    ("openpr.com", "openpr.com"),
+    ("InfoWorld", "infoworld.com"),
+    ("TechRepublic", "techrepublic.com"),
+    ("TechRadar", "techradar.com"),
+    ("Daily Mail", "dailymail.co.uk"),
+    ("Associated Press", "apnews.com"),
+    ("PC Magazine", "pcmag.com"),
+    ("GitHub", "github.com"),
+    ("Redmond Magazine", "redmondmag.com"),
+    ("Visual Studio Magazine", "visualstudiomagazine.com"),
+    ("Dark Reading", "darkreading.com"),
+    ("NIKKEI", "nikkei.com"),
+    ("SiliconANGLE", "siliconangle.com"),
+    ("Business Wire", "businesswire.com"),
+    ("Windows Central", "windowscentral.com"),
+    ("CRN", "crn.com"),
+    ("The Next Web", "thenextweb.com"),
+    ("Computer Weekly", "computerweekly.com"),
+    ("CNN", "cnn.com"),
+    ("EurekAlert!", "eurekalert.org"),
+    ("Science Daily", "sciencedaily.com"),
+    ("CNET", "cnet.com"),
+    ("Benzinga.com", "benzinga.com"),
+    ("IT Pro", "itpro.co.uk"),
+    ("New York Times", "nytimes.com"),
+    ("The Times", "thetimes.co.uk"),
+    ("Mint", "livemint.com"),
+    ("Medical Xpress", "medicalxpress.com"),
+    ("news", "mit.edu"),
+    ("research", "ibm.com"),
+    ("tech", "techstory.in"),
+    ("YAHOO!News", "techcrunch.com"),
+    ("아크로팬", "acrofan.com"),
+    ("Marc D Anderson's Blog", "sympmarc.com"),
+    ("Cyprus Mail", "cyprus-mail.com"),
 ]
 PROVIDER_COUNT = 300
-PROVIDER_SUFFIXES = ["Times", "Post", "Insider", "Journal", "Wire", "Review", "Today", "News", "Tech",
-                     "Daily", "Weekly", "Report", "Herald", "Observer", "Hub", "Magazine"]  # fmt: skip
+PROVIDER_SUFFIXES = [
+    "Times",
+    "Post",
+    "Insider",
+    "Journal",
+    "Wire",
+    "Review",
+    "Today",
+    "News",
+    "Tech",
+    "Daily",
+    "Weekly",
+    "Report",
+    "Herald",
+    "Observer",
+    "Hub",
+    "Magazine",
+]
 TLDS = [".com", ".com", ".com", ".net", ".co.uk", ".io", ".in", ".org", ".de", ".com.au"]
 
-STOPWORDS = ("the the the of of and and to to a a in in for on with as at by from is its that "
-             "new how why will can more than after over into about").split()  # fmt: skip
+STOPWORDS = """
+the the the of of and and to to a a in in for on with as at by from is its that
+new how why will can more than after over into about
+""".split()  # noqa: SIM905
 STOPWORD_SET = frozenset(STOPWORDS)
 # Content words, most frequent first; COMMON_WORD and PHRASE are placed at fixed ranks below.
 REAL_WORDS = """
@@ -124,18 +198,41 @@ research researchers scientists study paper papers breakthrough protein biology 
 cancer disease diagnosis treatment vaccine pandemic COVID-19 coronavirus lockdown remote
 work hybrid office employees productivity collaboration meetings chat email calendar
 customer experience marketing sales advertising brand brands social media content news
-""".split()
+""".split()  # noqa: SIM905
 
-SYLLABLES = ("ka lo ven tri mar sel dun bor fi qua zen pol ra tek mo lin sa gar vo nex bri del "
-             "tor wen phi cru sta mel dri fo ze ru han kel").split()  # fmt: skip
+SYLLABLES = """
+ka lo ven tri mar sel dun bor fi qua zen pol ra tek mo lin sa gar vo nex bri del
+tor wen phi cru sta mel dri fo ze ru han kel
+""".split()  # noqa: SIM905
 
 EXCERPT_ENDINGS = (".", ".", ".", ",", " ...", "…", ".")
-IMAGE_SIZES = [(1200, 630), (1200, 630), (1600, 1600), (1024, 512), (1280, 720), (1920, 1080),
-               (800, 600), (500, 293), (450, 300), (1200, 800), (400, 400), (1024, 546)]  # fmt: skip
-IMAGE_HOSTS = ["powerappsblogscdn.azureedge.net", "mw3.wsj.net", "thumbor.forbes.com", "i.ytimg.com",
-               "cdn.neow.in", "miro.medium.com", "media-exp1.licdn.com", "images.idgesg.net",
-               "d15shllkswkct0.cloudfront.net", "cdn.i-scmp.com", "assets.bwbx.io"]  # fmt: skip
-BASE64_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+IMAGE_SIZES = [
+    (1200, 630),
+    (1200, 630),
+    (1600, 1600),
+    (1024, 512),
+    (1280, 720),
+    (1920, 1080),
+    (800, 600),
+    (500, 293),
+    (450, 300),
+    (1200, 800),
+    (400, 400),
+    (1024, 546),
+]
+IMAGE_HOSTS = [
+    "powerappsblogscdn.azureedge.net",
+    "mw3.wsj.net",
+    "thumbor.forbes.com",
+    "i.ytimg.com",
+    "cdn.neow.in",
+    "miro.medium.com",
+    "media-exp1.licdn.com",
+    "images.idgesg.net",
+    "d15shllkswkct0.cloudfront.net",
+    "cdn.i-scmp.com",
+    "assets.bwbx.io",
+]
 
 
 # --- vocabulary -------------------------------------------------------------------------------
@@ -175,7 +272,9 @@ class Vocabulary:
         tail = _zipf_cumulative(len(synthetic), 1.0)
         head_share = (1 - SYNTHETIC_SHARE) / head[-1]
         tail_share = SYNTHETIC_SHARE / tail[-1]
-        self.word_weights = [weight * head_share for weight in head] + [1 - SYNTHETIC_SHARE + weight * tail_share for weight in tail]
+        self.word_weights = [weight * head_share for weight in head] + [
+            1 - SYNTHETIC_SHARE + weight * tail_share for weight in tail
+        ]
         self.topic_weights = _zipf_cumulative(len(TOPICS), 1.0, offset=1.0)
         self.providers = _providers(rng)
         self.provider_weights = _zipf_cumulative(len(self.providers), 1.0, offset=0.3)
@@ -420,8 +519,14 @@ class Writer:
         rng = self.rng
         previous = self.previous
         if previous is not None and rare is None and rng.random() < 0.01:
-            story = Story(previous.title, previous.excerpt, previous.published + timedelta(days=1),
-                          previous.provider, previous.web_url, previous.amp)  # fmt: skip
+            story = Story(
+                previous.title,
+                previous.excerpt,
+                previous.published + timedelta(days=1),
+                previous.provider,
+                previous.web_url,
+                previous.amp,
+            )
             self.previous = None  # no rare word is ever copied
             return story
         title = self.title(rare if rare_in_title else None)
@@ -507,8 +612,13 @@ class FrontMatterArticle:
         lines.append(f"excerpt: {quoted(story.excerpt)}")
         lines.append(f"publishedDateTime: {timestamp(story.published)}")
         if self.family == "pa" or rng.random() < 0.6:
-            original = story.web_url if rng.random() < 0.97 else self.writer.web_url(
-                self.writer.vocabulary.provider(rng)[1], story.published, slugify(story.title))
+            original = (
+                story.web_url
+                if rng.random() < 0.97
+                else self.writer.web_url(
+                    self.writer.vocabulary.provider(rng)[1], story.published, slugify(story.title)
+                )
+            )
             lines.append(f"originalUrl: {quoted(original)}")
         if self.family == "ai" or rng.random() < 0.98:
             lines.append(f"webUrl: {self.url(story.web_url)}")
@@ -517,13 +627,17 @@ class FrontMatterArticle:
             lines.append(f"ampWebUrl: {self.url(amp)}")
             lines.append(f"cdnAmpWebUrl: {self.url(cdn)}")
         video = rng.random() < 0.02
-        lines.append("type: " + ("video" if video else rng.choice(("article",) * 60 + ("download", "profile"))))
+        lines.append(
+            "type: " + ("video" if video else rng.choice(("article",) * 60 + ("download", "profile")))
+        )
         self.scores()
         lines.append("")
         if video:
             video_id = base64.urlsafe_b64encode(rng.randbytes(8)).decode("ascii")[:11]
-            iframe = (f'<iframe width="800" height="500" frameborder="0" src="https://www.youtube.com/embed/'
-                      f'{video_id}" allow="autoplay; encrypted-media" allowfullscreen></iframe>')  # fmt: skip
+            iframe = (
+                f'<iframe width="800" height="500" frameborder="0" src="https://www.youtube.com/embed/'
+                f'{video_id}" allow="autoplay; encrypted-media" allowfullscreen></iframe>'
+            )
             lines += [f"featuredContent: {quoted(iframe)}", ""]
         self.provider()
         anchor = POWERAPPS_TOPIC if self.family == "pa" else AI_TOPIC
@@ -581,17 +695,31 @@ class FrontMatterArticle:
             title = writer.title()
             moment = self.story.published + timedelta(minutes=rng.randint(-4 * 1440, 3 * 1440))
             url = writer.web_url(domain, moment, slugify(title))
-            lines += [f"  - title: {quoted(title)}", f"    excerpt: {quoted(writer.excerpt())}",
-                      f"    publishedDateTime: {timestamp(moment)}", f"    webUrl: {quoted(url)}"]  # fmt: skip
+            lines += [
+                f"  - title: {quoted(title)}",
+                f"    excerpt: {quoted(writer.excerpt())}",
+                f"    publishedDateTime: {timestamp(moment)}",
+                f"    webUrl: {quoted(url)}",
+            ]
             if rng.random() < 0.4:
                 amp, cdn = amp_urls(url)
                 lines += [f"    ampWebUrl: {quoted(amp)}", f"    cdnAmpWebUrl: {quoted(cdn)}"]
-            lines += ["    type: article", "    provider:", f"      name: {name}", f"      domain: {domain}",
-                      f"    quality: {rng.randint(10, 150)}"]  # fmt: skip
+            lines += [
+                "    type: article",
+                "    provider:",
+                f"      name: {name}",
+                f"      domain: {domain}",
+                f"    quality: {rng.randint(10, 150)}",
+            ]
             if rng.random() < 0.9:
                 image, width, height = writer.image()
-                lines += ["    images:", f"      - url: {quoted(image)}", f"        width: {width}",
-                          f"        height: {height}", "        isCached: true"]  # fmt: skip
+                lines += [
+                    "    images:",
+                    f"      - url: {quoted(image)}",
+                    f"        width: {width}",
+                    f"        height: {height}",
+                    "        isCached: true",
+                ]
         lines.append("")
         if self.counted:
             writer.stats["related_files"] += 1
@@ -656,7 +784,9 @@ def json_page_file(writer: Writer, slot: Slot, date: datetime) -> tuple[str, str
             "type": "article",
             "quality": rng.randint(0, 160) if rng.random() < 0.8 else None,
             "heat": rng.randint(-1, 160),
-            "provider": [{"name": name, "domain": domain}] if list_provider else {"name": name, "domain": domain},
+            "provider": [{"name": name, "domain": domain}]
+            if list_provider
+            else {"name": name, "domain": domain},
             "topics": writer.vocabulary.topics(rng, AI_TOPIC),
             "images": [{"url": image_url, "width": width, "height": height}] if rng.random() < 0.8 else None,
         }
@@ -674,7 +804,9 @@ def broken_file(writer: Writer, slot: Slot, date: datetime) -> tuple[str, str]:
     if slot.kind == "unclosed":
         text = text[: text.rindex("---")].rstrip("\n") + "\n"
     else:  # a plain scalar holding ": " is not valid YAML
-        text = text.replace("category: news\n", f"category: news\nsubtitle: Breaking: {story.title[:40]}\n", 1)
+        text = text.replace(
+            "category: news\n", f"category: news\nsubtitle: Breaking: {story.title[:40]}\n", 1
+        )
     return text, slugify(story.title)
 
 
@@ -729,8 +861,9 @@ def generate(out: Path, count: int, seed: int = 1, *, nested: bool = False) -> d
         paths.append(relative)
         if slot.kind in ("unclosed", "bad-yaml", "empty"):
             broken.append({"path": relative, "kind": slot.kind})
-    return _manifest(count, seed, nested, plan, paths, kinds, broken, writer, total_bytes,
-                     time.perf_counter() - started)  # fmt: skip
+    return _manifest(
+        count, seed, nested, plan, paths, kinds, broken, writer, total_bytes, time.perf_counter() - started
+    )
 
 
 def _unique(stem: str, suffix: str, names: set[str]) -> str:
@@ -742,8 +875,18 @@ def _unique(stem: str, suffix: str, names: set[str]) -> str:
     return name
 
 
-def _manifest(count: int, seed: int, nested: bool, plan: Plan, paths: list[str], kinds: Counter[str],
-              broken: list[dict[str, str]], writer: Writer, total_bytes: int, seconds: float) -> dict[str, Any]:  # fmt: skip
+def _manifest(
+    count: int,
+    seed: int,
+    nested: bool,
+    plan: Plan,
+    paths: list[str],
+    kinds: Counter[str],
+    broken: list[dict[str, str]],
+    writer: Writer,
+    total_bytes: int,
+    seconds: float,
+) -> dict[str, Any]:
     records = sum(slot.records for slot in plan.slots if slot.kind == "page")
     top_providers = [[domain, name, n] for (name, domain), n in writer.providers.most_common(10) if domain]
     return {
@@ -763,7 +906,9 @@ def _manifest(count: int, seed: int, nested: bool, plan: Plan, paths: list[str],
         "broken": broken,
         "related_files": writer.stats["related_files"],
         "related_items": writer.stats["related_items"],
-        "rare_words": {word: sorted(paths[i] for i in positions) for word, positions in plan.rare_files.items()},
+        "rare_words": {
+            word: sorted(paths[i] for i in positions) for word, positions in plan.rare_files.items()
+        },
         "common_word": {"word": COMMON_WORD, "articles": writer.stats["common_word_articles"]},
         "phrase": {"phrase": PHRASE, "articles": writer.stats["phrase_articles"]},
         "top_providers": top_providers,
@@ -866,7 +1011,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--count N (N >= 0) or --touch K is required")
     _prepare(args.out, args.force)
     manifest = generate(args.out, args.count, args.seed, nested=args.nested)
-    manifest_path(args.out).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    manifest_path(args.out).write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     if not args.quiet:
         print(_summary(manifest, args.out))
     return 0

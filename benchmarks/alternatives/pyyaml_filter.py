@@ -124,7 +124,9 @@ def make_filter(args: argparse.Namespace) -> Callable[[Record], bool]:
     if args.word is not None:
         words = args.word.split()
         pattern = re.compile(r"\b" + r"\W+".join(map(re.escape, words)) + r"\b", re.IGNORECASE)
-        return lambda record: bool(pattern.search(f"{record.get('title') or ''}\n{record.get('excerpt') or ''}"))
+        return lambda record: bool(
+            pattern.search(f"{record.get('title') or ''}\n{record.get('excerpt') or ''}")
+        )
     low_text, _, high_text = args.date.partition("..")
     low, high = _bound(low_text, upper=False), _bound(high_text or low_text, upper=True)
 
