@@ -8,6 +8,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 _AMP_CACHE_PATH = re.compile(r"^/[a-z]/s/(.+)$")  # cdn.ampproject.org/c/s/host/path
 _TRACKING_PARAMETERS = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ocid|amp)$", re.IGNORECASE)
 _HOST_PREFIXES = ("www.", "amp.", "m.")
+# Most links need no parsing: a lower-case host and a path, no query, port or AMP form.
+_PLAIN_URL = re.compile(r"https?://([a-z0-9.-]+)(/[^?#\s]*)?\Z")
 
 
 def canonical_url(url: str | None) -> str | None:
@@ -20,6 +22,9 @@ def canonical_url(url: str | None) -> str | None:
     if not url or not isinstance(url, str):
         return None
     text = url.strip()
+    plain = _PLAIN_URL.match(text)
+    if plain is not None and "amp" not in text:  # the common case, answered without urlsplit
+        return _without_prefix(plain.group(1)) + (plain.group(2) or "").rstrip("/")
     if "://" not in text:
         if text.startswith("//"):
             text = "https:" + text
@@ -38,10 +43,7 @@ def canonical_url(url: str | None) -> str | None:
         match = _AMP_CACHE_PATH.match(path)
         if match:
             return canonical_url("https://" + match.group(1) + (f"?{parts.query}" if parts.query else ""))
-    for prefix in _HOST_PREFIXES:
-        if host.startswith(prefix) and host.count(".") >= 2:
-            host = host[len(prefix) :]
-            break
+    host = _without_prefix(host)
     path = re.sub(r"/amp(?=/|$)", "", path, count=1) if "/amp" in path else path
     if path.endswith(".amp"):
         path = path[: -len(".amp")]
@@ -53,3 +55,10 @@ def canonical_url(url: str | None) -> str | None:
     if query:
         canonical += "?" + urlencode(query)
     return canonical
+
+
+def _without_prefix(host: str) -> str:
+    for prefix in _HOST_PREFIXES:
+        if host.startswith(prefix) and host.count(".") >= 2:
+            return host[len(prefix) :]
+    return host
