@@ -21,6 +21,7 @@ from .store import (
     Store,
     article_from_blob,
     database_path_for,
+    failure_kind,
     record_json_from_blob,
     remove_database,
 )
@@ -109,17 +110,49 @@ class Archive:
         notices: list[str] = []
         database = None if in_memory else _database_path(root, index)
         store = _open_store(root, database, notices, rebuild)
-        try:
-            report = store.refresh(mode=fresh, progress=progress, workers=workers)
-        except StoreError:
-            store.close()
-            raise
+        for attempt in range(3):
+            try:
+                report = store.refresh(mode=fresh, progress=progress, workers=workers)
+                break
+            except Exception as error:
+                store.close()
+                kind = failure_kind(error) if store.location != ":memory:" and attempt < 2 else None
+                if kind is None:
+                    raise
+                # A damaged index is rebuilt; one that cannot be written (disk full,
+                # read-only) gives way to an in-memory index, so the command still answers.
+                if kind == "damaged":
+                    notices.append(f"index {database} is damaged ({error}); rebuilding it")
+                    store = _open_store(root, database, notices, rebuild=True)
+                else:
+                    notices.append(f"cannot write the index {database} ({error}); "
+                                   "using an in-memory index for this run")
+                    store = Store.open(root, None, notices)
         report.notices[:0] = notices
         report.rebuilt = rebuild or any("rebuilding" in notice for notice in notices)
         return cls(root, store, report)
 
     def close(self) -> None:
         self.store.close()
+
+    def failure(self, error: BaseException) -> StoreError | None:
+        """The one-line error for `error` when it says the index is damaged or cannot be
+        written (the damaged index is removed, so the next command rebuilds it); else None."""
+        kind = failure_kind(error)
+        if kind is None or self.store.location == ":memory:":
+            return None
+        self.close()
+        location = self.store.location
+        if kind == "damaged":
+            try:
+                remove_database(Path(location))
+            except (OSError, StoreError):
+                return StoreError(f"the index {location} is damaged ({error})",
+                                  hint="delete it, or pass --no-cache")
+            return StoreError(f"the index {location} was damaged ({error}) and has been removed",
+                              hint="run the command again to rebuild it")
+        return StoreError(f"cannot use the index {location} ({error})",
+                          hint="free some disk space, or pass --no-cache")
 
     def __enter__(self) -> Archive:
         return self
@@ -392,6 +425,11 @@ def _open_store(root: Path, database: Path | None, notices: list[str], rebuild: 
         if database is None or "locked" in error.message:
             raise
         notices.append(f"{error.message}; using an in-memory index for this run")
+        return Store.open(root, None, notices)
+    except Exception as error:  # creating the index failed: a full disk, a read-only folder
+        if database is None or failure_kind(error) != "unwritable":
+            raise
+        notices.append(f"cannot write the index {database} ({error}); using an in-memory index for this run")
         return Store.open(root, None, notices)
 
 

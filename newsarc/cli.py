@@ -372,6 +372,11 @@ def open_archive(
             context.warn(f"{report.problems} problem(s) in the archive (--strict); `newsarc check` lists them")
             raise CommandExit(ExitCode.PROBLEMS)
         yield archive
+    except Exception as error:
+        failure = archive.failure(error)  # a damaged or unwritable index: one line, not an internal error
+        if failure is None:
+            raise
+        raise failure from None
     finally:
         archive.close()
 

@@ -44,8 +44,12 @@ def is_article_name(name: str) -> bool:
 
 def walk_archive(root: str | Path, problems: list[Problem] | None = None) -> list[ArticleFile]:
     """Every article file below `root`, sorted by path (see `scan_archive`)."""
-    found = scan_archive(root, problems)
-    return [ArticleFile(path, os.path.join(root, path), size, mtime) for path, (size, mtime) in sorted(found.items())]
+    real_paths: dict[str, str] = {}
+    found = scan_archive(root, problems, real_paths=real_paths)
+    return [
+        ArticleFile(path, real_paths.get(path) or os.path.join(root, path), size, mtime)
+        for path, (size, mtime) in sorted(found.items())
+    ]
 
 
 def scan_archive(
@@ -53,6 +57,7 @@ def scan_archive(
     problems: list[Problem] | None = None,
     *,
     folder_mtimes: dict[str, int] | None = None,
+    real_paths: dict[str, str] | None = None,
 ) -> dict[str, tuple[int, int]]:
     """Relative path -> (size, mtime_ns) of every article file below `root`.
 
@@ -61,12 +66,16 @@ def scan_archive(
     skipped. When `folder_mtimes` is given, it receives each folder's modification
     time, keyed by relative path. This loop runs on every command, so it stays lean:
     plain strings and tuples, one stat per file.
+
+    Relative paths are always valid text: a name whose bytes are not UTF-8 is spelled
+    with `\\xNN` escapes (`caf\\xe9.md`), and `real_paths`, when given, receives the
+    file's real path under that key, for opening it.
     """
     found: dict[str, tuple[int, int]] = {}
     seen_folders: set[tuple[int, int]] = set()
-    pending: list[tuple[str | Path, str]] = [(root, "")]
+    pending: list[tuple[str | Path, str, bool]] = [(root, "", False)]
     while pending:
-        folder, prefix = pending.pop()
+        folder, prefix, respelled = pending.pop()
         try:
             info = os.stat(folder)
             key = (info.st_dev, info.st_ino)
@@ -85,18 +94,31 @@ def scan_archive(
         with entries:
             for entry in entries:
                 name = entry.name
+                shown = name if name.isascii() else readable_name(name)
                 try:
                     if entry.is_dir():
                         if name[0] != "." and name not in SKIPPED_FOLDERS:
-                            subfolders.append((entry.path, f"{prefix}{name}/"))
+                            subfolders.append((entry.path, f"{prefix}{shown}/", respelled or shown != name))
                         continue
                     if not entry.is_file() or not is_article_name(name):
                         continue
                     stat = entry.stat()
                 except OSError:  # vanished or a dangling link: nothing to read
                     continue
-                found[prefix + name] = (stat.st_size, stat.st_mtime_ns)
+                found[prefix + shown] = (stat.st_size, stat.st_mtime_ns)
+                if real_paths is not None and (respelled or shown != name):
+                    real_paths[prefix + shown] = entry.path
         # Folders are visited in name order, so when a link and its target reach the
         # same files, the same path (and so the same article id) wins every time.
         pending.extend(sorted(subfolders, key=lambda folder: folder[1], reverse=True))
     return found
+
+
+def readable_name(name: str) -> str:
+    """A file name as valid text: bytes that are not UTF-8 (which Python decodes to lone
+    surrogates, and no database or output can hold) become `\\xNN`."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name

@@ -14,21 +14,28 @@ import hashlib
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import ParseError
 from .model import Article, Problem
-from .records import SCHEMA, article_from_record
+from .records import MAX_DEPTH, SCHEMA, article_from_record
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Larger files are reported, not read: real article files are under 100 KB."""
+MAX_YAML_NESTING = 1000
+"""Front matter with more of the characters that open a level (`[{-?:`) has its nesting
+checked before libyaml builds it (see `_check_nesting`)."""
 
 _FRONT_MATTER_OPEN = re.compile(r"---[ \t]*\n")
 _FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _LOOKS_LIKE_JSON_LIST = re.compile(r"\[\s*[\[{\"\]]")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
+# `\uD800`-style escapes: JSON (and PyYAML without libyaml) turn an unpaired one into a
+# lone surrogate, which no UTF-8 output (the index included) can hold.
+_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
 # How far into a plain-text body a line repeating the title is taken as a headline
 # printed twice (the seeds repeat it under the lede) rather than as content.
 _REPEATED_TITLE_PARAGRAPHS = 3
@@ -146,11 +153,15 @@ def load_yaml(text: str, *, first_line: int = 1) -> Any:
 
     from .yamlsubset import load_subset
 
-    value = load_subset(text)  # the plain files aggregators write, read several times faster
+    try:
+        value = load_subset(text)  # the plain files aggregators write, read several times faster
+    except Exception:  # noqa: BLE001 - a bug in the fast reader must not cost the article: PyYAML reads it
+        value = None
     if value is not None:
         return value
     shift = first_line - 1
     loader = _article_loader()
+    _check_nesting(text, loader, shift)
     try:
         value = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.reader.ReaderError as error:  # a control character: say on which line
@@ -174,6 +185,8 @@ def load_yaml(text: str, *, first_line: int = 1) -> Any:
     if "*" in text and _has_shared_nodes(value):
         line = next((n for n, row in enumerate(text.split("\n"), first_line) if "*" in row), None)
         raise ParseError("YAML aliases (*name) are not allowed in an article", line=line)
+    if _SURROGATE_ESCAPE.search(text):  # libyaml refuses these escapes, the pure-Python reader does not
+        value = _without_lone_surrogates(value)
     return value
 
 
@@ -189,6 +202,8 @@ def _article_loader() -> type:
     """
     import yaml
 
+    from .yamlsubset import MAX_INTEGER_LENGTH
+
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     def refuse(loader: Any, node: Any) -> Any:
@@ -197,18 +212,103 @@ def _article_loader() -> type:
             None, None, f"the tag {tag} is not allowed in an article", node.start_mark
         )
 
+    def integer(loader: Any, node: Any) -> Any:
+        # 0x/0o/0b and 1:2:3 forms have no length limit in PyYAML, but Python refuses to write
+        # an integer of more than 4300 digits as text, which every output of newsarc does.
+        if len(node.value) > MAX_INTEGER_LENGTH:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number written with {len(node.value)} characters is too long for an article",
+                node.start_mark,
+            )
+        return loader.construct_yaml_int(node)
+
     loader = type("ArticleLoader", (base,), {})
     loader.add_constructor("tag:yaml.org,2002:timestamp", loader.construct_scalar)
+    loader.add_constructor("tag:yaml.org,2002:int", integer)
     for name in ("binary", "set", "omap", "pairs"):
         loader.add_constructor(f"tag:yaml.org,2002:{name}", refuse)
     loader.add_constructor(None, refuse)  # any other tag, `!!python/object/apply:...` included
     return loader
 
 
+def _check_nesting(text: str, loader: type, shift: int) -> None:
+    """ParseError, before libyaml builds anything, for collections nested deeper than a
+    record may be (MAX_DEPTH), reported as `article_from_record` reports it.
+
+    libyaml's composer recurses in C and overflows the stack, killing the process, at
+    about 20,000 levels (the pure-Python one ends in a RecursionError). Each level needs
+    one of `[{-?:`, so a text with few of them is left to the loader; otherwise the
+    parser's events, produced without recursion, are counted.
+    """
+    import yaml
+
+    libyaml = yaml.__with_libyaml__ and issubclass(loader, yaml.cyaml.CParser)
+    if not libyaml or sum(map(text.count, "[{-?:")) <= MAX_YAML_NESTING:
+        return
+    depth = children = 0
+    root_is_mapping = False
+    key: Any = None
+    key_line: int | None = None
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            starts = isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent))
+            if depth == 0 and starts:
+                root_is_mapping = isinstance(event, yaml.MappingStartEvent)
+            elif depth == 1 and root_is_mapping and (starts or isinstance(event, (yaml.ScalarEvent,
+                                                                                yaml.AliasEvent))):
+                if children % 2 == 0:  # the root mapping's nodes alternate key, value
+                    key, key_line = getattr(event, "value", None), event.start_mark.line + 1 + shift
+                children += 1
+            if starts:
+                depth += 1
+                if depth > MAX_DEPTH + 1:  # the root mapping is one level more than a record counts
+                    if key is None:
+                        line = event.start_mark.line + 1 + shift
+                        raise ParseError("nested too deeply to be an article", line=line)
+                    raise ParseError(f"'{key}' is nested more than {MAX_DEPTH} levels deep", line=key_line)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # not valid YAML: loading it says where
+
+
 def _line_of_offset(text: str, offset: int, *, in_bytes: bool) -> int:
     if in_bytes:
         return text.encode("utf-8")[:offset].count(b"\n") + 1
     return text.count("\n", 0, offset) + 1
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """`value` with every unpaired surrogate in its text (keys too) replaced by U+FFFD.
+
+    A pair the pure-Python YAML reader leaves as two code points is joined. Containers
+    are changed in place, without recursing (any depth is safe).
+    """
+    if isinstance(value, str):
+        return _valid_text(value)
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            for position, item in enumerate(node):
+                if isinstance(item, str):
+                    node[position] = _valid_text(item)
+                elif isinstance(item, (list, dict)):
+                    stack.append(item)
+        elif isinstance(node, dict):
+            items = list(node.items())
+            node.clear()
+            for key, item in items:
+                if isinstance(item, str):
+                    item = _valid_text(item)
+                elif isinstance(item, (list, dict)):
+                    stack.append(item)
+                node[_valid_text(key) if isinstance(key, str) else key] = item
+    return value
+
+
+def _valid_text(text: str) -> str:
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _has_shared_nodes(value: Any) -> bool:
@@ -239,11 +339,13 @@ def _key_line(front_matter: str, key: str | None, *, offset: int) -> int | None:
 
 def _parse_json(text: str, path: str) -> ParseResult:
     try:
-        document = json.loads(text)
+        document = load_json(text)
     except json.JSONDecodeError as error:
         if _looks_like_json_lines(text, error):
             return _parse_json_lines(text, path)
         return _problem(path, error.lineno, f"invalid JSON: {error.msg} (column {error.colno})")
+    except ValueError as error:
+        return _problem(path, None, json_error_message(error))
     if isinstance(document, dict):
         # newsarc's own record is one article, even when it keeps a `value` or `news` list.
         if document.get("schema") != SCHEMA:
@@ -254,6 +356,24 @@ def _parse_json(text: str, path: str) -> ParseResult:
     if isinstance(document, list):
         return _parse_records(document, path)
     return _problem(path, 1, "JSON holds no article object")
+
+
+def load_json(text: str) -> Any:
+    """`json.loads` for article files: lone surrogates (`"\\ud800"`) become U+FFFD, since no
+    output can hold them. Raises ValueError (JSONDecodeError for bad syntax, a bare
+    ValueError for an integer of more than 4300 digits); `json_error_message` words either."""
+    value = json.loads(text)
+    return _without_lone_surrogates(value) if _SURROGATE_ESCAPE.search(text) else value
+
+
+def json_error_message(error: ValueError) -> str:
+    """The problem message for an error of `load_json`."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"invalid JSON: {error.msg} (column {error.colno})"
+    if "digits" in str(error):  # Python's limit on converting long integers
+        limit = getattr(sys, "get_int_max_str_digits", lambda: 4300)()
+        return f"invalid JSON: a number has more than {limit} digits"
+    return f"invalid JSON: {_one_line(str(error))}"
 
 
 def _looks_like_json_lines(text: str, error: json.JSONDecodeError) -> bool:
@@ -284,9 +404,11 @@ def _parse_json_lines(text: str, path: str) -> ParseResult:
         if not line.strip():
             continue
         try:
-            article = article_from_record(json.loads(line))
+            article = article_from_record(load_json(line))
         except json.JSONDecodeError as error:
             result.problems.append(Problem(path, number, f"invalid JSON: {error.msg} (column {error.colno})"))
+        except ValueError as error:
+            result.problems.append(Problem(path, number, json_error_message(error)))
         except ParseError as error:
             result.problems.append(Problem(path, number, error.message))
         else:

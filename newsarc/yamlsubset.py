@@ -32,8 +32,12 @@ _IMPLICIT_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
 _JSON_ESCAPE = re.compile(r'\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})')
 # json.loads joins a \\uD83D\\uDE00 pair into one character; PyYAML keeps two.
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-# What PyYAML refuses in a stream, plus tabs (which change how YAML reads indentation).
-_UNSUPPORTED_CHARACTER = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x84\x86-\x9f\ufeff\ufffe\uffff]")
+# What PyYAML refuses in a stream, tabs (which change how YAML reads indentation), and the
+# line breaks YAML 1.1 adds to \n (NEL, LS, PS), which PyYAML folds or splits lines at.
+_UNSUPPORTED_CHARACTER = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+MAX_INTEGER_LENGTH = 1000
+"""Longer integers are refused (by newsarc's YAML loader too): no article needs them, and Python
+cannot write one of more than 4300 digits as text, which every output of newsarc does."""
 
 
 class _NotSubset(Exception):
@@ -79,8 +83,8 @@ def _mapping(lines: list[str], start: int, indent: int, first_key_line: str | No
         if line_indent > indent or match is None:
             raise _NotSubset
         key, rest = match.group(2), match.group(3)
-        if key in mapping or key == "<<":
-            raise _NotSubset  # PyYAML's handling of these is best left to PyYAML
+        if key in mapping or key == "<<" or _implicit_tag(key) is not None:
+            raise _NotSubset  # PyYAML's handling of these (`yes:` is a key True) is best left to PyYAML
         position += 1
         if rest is None or rest.strip() == "":
             mapping[key], position = _nested(lines, position, indent)
@@ -136,20 +140,32 @@ def _indent_of(line: str) -> int:
 def scalar(text: str) -> Any:
     """One scalar as PyYAML's safe loader would read it, within the subset."""
     text = text.rstrip(" ")
+    if not text:  # `- ` alone: an empty list item, which PyYAML reads as null
+        raise _NotSubset
     if text.startswith('"'):
         return _double_quoted(text)
     if _INTEGER.match(text):
+        if len(text) > MAX_INTEGER_LENGTH:
+            raise _NotSubset
         return int(text)
     if text in ("true", "false"):
         return text == "true"
     if text[0] in _INDICATORS or ": " in text or " #" in text or text.endswith(":"):
         raise _NotSubset
+    tag = _implicit_tag(text)
+    if tag == _TIMESTAMP_TAG:
+        return text  # the article loader keeps timestamps as written
+    if tag is not None:
+        raise _NotSubset  # PyYAML would read a number, bool or null here
+    return text
+
+
+def _implicit_tag(text: str) -> str | None:
+    """The tag PyYAML gives `text` as a plain scalar, or None for text."""
     for tag, pattern in _IMPLICIT_RESOLVERS.get(text[0], ()):
         if pattern.match(text):
-            if tag == _TIMESTAMP_TAG:
-                return text  # the article loader keeps timestamps as written
-            raise _NotSubset  # PyYAML would read a number, bool or null here
-    return text
+            return tag
+    return None
 
 
 def _double_quoted(text: str) -> str:
