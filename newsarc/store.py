@@ -3,7 +3,7 @@
 One database file per archive. `files` remembers each article file's size and
 modification time (and its problems), so a refresh re-parses only what changed.
 `articles` holds one row per article with the columns filters and sorting need and
-the full lossless record (compressed JSON) for `show` and exports; `articles_fts`
+the full lossless record (JSON) for `show` and exports; `articles_fts`
 is the full-text index; `labels`, `urls` and `related_links` serve topic filters,
 URL look-ups, duplicate detection and reverse related links.
 """
@@ -15,10 +15,10 @@ import marshal
 import os
 import sqlite3
 import time
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from .errors import StoreError
@@ -27,7 +27,7 @@ from .model import Article, Problem
 from .records import article_from_record, json_text
 from .urls import canonical_url
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # BM25 weights in the FTS column order: title over topics over excerpt over body;
 # the provider's name counts a little, related items' text least.
 FTS_COLUMNS = ("title", "topics", "excerpt", "body", "provider", "related")
@@ -74,7 +74,7 @@ CREATE TABLE articles (
 );
 -- The lossless records live apart from the columns filters scan, so a scan of
 -- `articles` reads a few hundred bytes per article, not the whole record.
-CREATE TABLE records (rowid INTEGER PRIMARY KEY, record BLOB NOT NULL);
+CREATE TABLE records (rowid INTEGER PRIMARY KEY, record TEXT NOT NULL);
 CREATE INDEX articles_path ON articles(path);
 CREATE INDEX articles_published ON articles(published);
 CREATE INDEX articles_newest ON articles(published IS NULL, published DESC);
@@ -160,7 +160,9 @@ def _article_row(article: Article) -> tuple[Any, ...]:
     labels = [("topic", topic) for topic in article.topics]
     labels += [("category", value) for value in {article.category, *article.categories} if value]
     labels += [("tag", tag) for tag in article.tags]
-    record = zlib.compress(json_text(article).encode("utf-8"), 1)
+    # Stored as JSON text, uncompressed: compressing cost more per file (about 50 us)
+    # than parsing its YAML, and piped output writes the text as it is.
+    record = json_text(article)
     provider = article.provider
     fts = (
         article.title,
@@ -215,9 +217,9 @@ def _bare_domain(domain: str | None) -> str | None:
     return domain[4:] if domain.startswith("www.") else domain
 
 
-def article_from_blob(blob: bytes) -> Article:
+def article_from_blob(blob: str) -> Article:
     """The article stored in a row's `record` column, with its id, path and index."""
-    record = json.loads(zlib.decompress(blob))
+    record = json.loads(blob)
     article = article_from_record(record)
     article.id = record["id"]
     article.path = record["path"]
@@ -225,9 +227,9 @@ def article_from_blob(blob: bytes) -> Article:
     return article
 
 
-def record_json_from_blob(blob: bytes) -> str:
+def record_json_from_blob(blob: str) -> str:
     """The stored JSON interchange text of an article, without rebuilding the article."""
-    return zlib.decompress(blob).decode("utf-8")
+    return blob
 
 
 # --- the database ----------------------------------------------------------------------
@@ -253,9 +255,12 @@ class Store:
         except OSError as error:
             raise StoreError(f"cannot create the index folder {database.parent}: {error.strerror}",
                              hint="pass --index PATH or --no-cache") from None
+        _check_index_path(database)
         try:
             connection = _connect(database)
             version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0:  # new, perhaps being created by another newsarc: look again under the lock
+                version = _create(connection).execute("PRAGMA user_version").fetchone()[0]
             if version == SCHEMA_VERSION:
                 connection.execute("SELECT 1 FROM files LIMIT 1").fetchall()
                 return cls(connection, root, str(database))
@@ -265,6 +270,8 @@ class Store:
         except sqlite3.DatabaseError as error:
             if _is_busy(error):
                 raise StoreError(f"the index {database} is locked by another newsarc", hint="try again") from None
+            if failure_kind(error) == "unwritable":  # a full disk is no reason to delete the index
+                raise StoreError(f"cannot write the index {database} ({error})") from None
             notices.append(f"index {database} is unreadable ({error}); rebuilding it")
         return cls(_create(_fresh_database(database)), root, str(database))
 
@@ -312,19 +319,26 @@ class Store:
         if snapshot == self._meta("snapshot"):
             report.unchanged = len(current)
             return
-        known = {path: (size, mtime) for path, size, mtime in
-                 self.connection.execute("SELECT path, size, mtime_ns FROM files")}
-        to_parse = [
-            ArticleFile(path, real_paths.get(path) or os.path.join(self.root, path), *stat)
-            for path, stat in current.items()
-            if known.get(path) != stat
-        ]
-        removed = [path for path in known if path not in current]
-        report.added = sum(1 for f in to_parse if f.path not in known)
-        report.changed = len(to_parse) - report.added
-        report.removed = len(removed)
-        report.unchanged = len(current) - len(to_parse)
-        self._apply(to_parse, removed, known, folders, snapshot, progress, workers)
+        # The index is compared with the walk under the write lock: another newsarc may
+        # have refreshed it since the read above, and a diff against what it held then
+        # would insert files twice.
+        with _write_transaction(self.connection):
+            if snapshot == self._meta("snapshot"):
+                report.unchanged = len(current)
+                return
+            known = {path: (size, mtime) for path, size, mtime in
+                     self.connection.execute("SELECT path, size, mtime_ns FROM files")}
+            to_parse = [
+                ArticleFile(path, real_paths.get(path) or os.path.join(self.root, path), *stat)
+                for path, stat in current.items()
+                if known.get(path) != stat
+            ]
+            removed = [path for path in known if path not in current]
+            report.added = sum(1 for f in to_parse if f.path not in known)
+            report.changed = len(to_parse) - report.added
+            report.removed = len(removed)
+            report.unchanged = len(current) - len(to_parse)
+            self._apply(to_parse, removed, known, folders, snapshot, progress, workers)
 
     def counts(self) -> tuple[int, int]:
         """How many articles and problems the index holds."""
@@ -367,28 +381,27 @@ class Store:
         progress: ProgressCallback | None,
         workers: int | None,
     ) -> None:
-        connection = self.connection
-        with _write_transaction(connection):
-            for path in removed:
-                self._delete_file(path)
-            connection.execute("DELETE FROM folders")
-            connection.executemany("INSERT INTO folders VALUES (?, ?)", folders.items())
-            batch: list[ParsedFile] = []
-            for done, parsed in enumerate(_parse_all(to_parse, workers), 1):
-                if parsed.path in known:
-                    self._delete_file(parsed.path)
-                batch.append(parsed)
-                if len(batch) == INSERT_BATCH:
-                    self._insert(batch)
-                    batch = []
-                if progress is not None:
-                    progress(done, len(to_parse))
-            self._insert(batch)
-            articles, problems = self._count()
-            files = connection.execute("SELECT count(*) FROM files").fetchone()[0]
-            for key, value in (("articles", articles), ("problems", problems), ("files", files),
-                               ("snapshot", snapshot)):
-                self._set_meta(key, value)
+        connection = self.connection  # in the caller's write transaction
+        for path in removed:
+            self._delete_file(path)
+        connection.execute("DELETE FROM folders")
+        connection.executemany("INSERT INTO folders VALUES (?, ?)", folders.items())
+        batch: list[ParsedFile] = []
+        for done, parsed in enumerate(_parse_all(to_parse, workers), 1):
+            if parsed.path in known:
+                self._delete_file(parsed.path)
+            batch.append(parsed)
+            if len(batch) == INSERT_BATCH:
+                self._insert(batch)
+                batch = []
+            if progress is not None:
+                progress(done, len(to_parse))
+        self._insert(batch)
+        articles, problems = self._count()
+        files = connection.execute("SELECT count(*) FROM files").fetchone()[0]
+        for key, value in (("articles", articles), ("problems", problems), ("files", files),
+                           ("snapshot", snapshot)):
+            self._set_meta(key, value)
 
     def _delete_file(self, path: str) -> None:
         execute = self.connection.execute
@@ -483,7 +496,12 @@ def _parse_all(to_parse: list[ArticleFile], workers: int | None) -> Iterator[Par
     import multiprocessing
 
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-    with context.Pool(count) as pool:
+    try:
+        pool = context.Pool(count)
+    except OSError:  # no room for the workers' semaphores (a full disk or /dev/shm), no processes left
+        yield from map(parse_for_index, to_parse)
+        return
+    with pool:
         yield from pool.imap_unordered(parse_for_index, to_parse, chunksize=64)
 
 
@@ -497,15 +515,32 @@ class _write_transaction:
         self.connection.execute("BEGIN IMMEDIATE")
 
     def __exit__(self, kind: object, error: object, traceback: object) -> None:
-        self.connection.execute("COMMIT" if kind is None else "ROLLBACK")
+        if kind is None:
+            self.connection.execute("COMMIT")
+        elif self.connection.in_transaction:  # SQLite rolls back by itself after a full disk or I/O error
+            self.connection.execute("ROLLBACK")
 
 
 def _connect(database: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(database, timeout=30, isolation_level=None, check_same_thread=False)
     connection.execute("PRAGMA busy_timeout = 30000")
-    connection.execute("PRAGMA journal_mode = WAL")
+    _use_wal(connection)
     connection.execute("PRAGMA synchronous = NORMAL")
     return connection
+
+
+def _use_wal(connection: sqlite3.Connection, seconds: float = 30.0) -> None:
+    """Switch to WAL, waiting as a busy timeout would: switching a new database needs a
+    lock SQLite does not wait for, so newsarc processes starting together retry."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _encode_snapshot(current: dict[str, tuple[int, int]], folders: dict[str, int]) -> bytes:
@@ -514,12 +549,66 @@ def _encode_snapshot(current: dict[str, tuple[int, int]], folders: dict[str, int
 
 
 def remove_database(database: Path) -> None:
-    """Delete an index database and its WAL/journal companions."""
+    """Delete an index database and its WAL/journal companions.
+
+    StoreError, deleting nothing, when `database` is not something newsarc may replace.
+    """
+    _check_index_path(database)
     for suffix in ("", "-wal", "-shm", "-journal"):
         try:
             Path(f"{database}{suffix}").unlink()
         except FileNotFoundError:
             pass
+
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+_INDEX_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+
+
+def _check_index_path(database: Path) -> None:
+    """StoreError when `database` names something newsarc must neither open nor replace.
+
+    A device (`--index /dev/full`), a pipe or a folder; or a file that is neither an
+    SQLite database nor named like one (`--index notes.txt`). A damaged index keeps
+    its name, so it is still rebuilt.
+    """
+    try:
+        info = os.stat(database)
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise StoreError(f"cannot use the index {database}: {error.strerror}",
+                         hint="pass --index PATH") from None
+    if not S_ISREG(info.st_mode):
+        raise StoreError(f"the index {database} is not a regular file", hint="pass --index with a file path")
+    if info.st_size and database.suffix.lower() not in _INDEX_SUFFIXES:
+        with open(database, "rb") as handle:
+            if handle.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
+                raise StoreError(f"{database} is not a newsarc index, and newsarc will not replace it",
+                                 hint="pass --index with a new file name ending in .sqlite")
+
+
+def failure_kind(error: BaseException) -> str | None:
+    """What `error` says of the index file: "damaged", "unwritable" (a full disk, a
+    read-only file, an I/O error), or None when it is not about the file."""
+    if isinstance(error, json.JSONDecodeError):  # a stored record that is no longer JSON
+        return "damaged"
+    if not isinstance(error, sqlite3.DatabaseError):
+        return None
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        primary = code & 0xFF
+        if primary in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
+            return "damaged"
+        if primary in (3, 8, 10, 13, 14):  # SQLITE_PERM, _READONLY, _IOERR, _FULL, _CANTOPEN
+            return "unwritable"
+        return None
+    message = str(error)
+    if "malformed" in message or "not a database" in message:
+        return "damaged"
+    if any(word in message for word in ("disk", "readonly", "read-only", "unable to open")):
+        return "unwritable"
+    return None
 
 
 def _fresh_database(database: Path) -> sqlite3.Connection:
@@ -528,9 +617,26 @@ def _fresh_database(database: Path) -> sqlite3.Connection:
 
 
 def _create(connection: sqlite3.Connection) -> sqlite3.Connection:
+    """The schema, created in one transaction unless another newsarc just created it.
+
+    Not `executescript`, which commits each statement: a newsarc starting at the same
+    time would see half a schema and take the index for one of another version.
+    """
     connection.isolation_level = None
-    connection.executescript(_SCHEMA)
+    with _write_transaction(connection):
+        if not _has_tables(connection):
+            for statement in _schema_statements():
+                connection.execute(statement)
     return connection
+
+
+def _schema_statements() -> Iterator[str]:
+    statement = ""
+    for line in _SCHEMA.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            yield statement
+            statement = ""
 
 
 def _has_tables(connection: sqlite3.Connection) -> bool:
