@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -26,7 +25,7 @@ from .exporters.output import write_file
 from .exporters.tabular import COLUMNS, TOPIC_SEPARATOR, unneutralise
 from .files import walk_archive
 from .model import Article, Problem
-from .parsing import article_id, decode, parse_bytes, parse_file
+from .parsing import article_id, decode, json_error_message, load_json, parse_bytes, parse_file
 from .records import article_from_record, iso_utc
 from .urls import canonical_url
 
@@ -178,8 +177,8 @@ def _reads_line_by_line(handle: IO[bytes]) -> bool:
     candidate = next(lines, "") if first == "[" else first
     handle.seek(0)
     try:
-        return isinstance(json.loads(candidate.removesuffix(",")), (dict, list))
-    except json.JSONDecodeError:
+        return isinstance(load_json(candidate.removesuffix(",")), (dict, list))
+    except ValueError:
         return False
 
 
@@ -194,9 +193,9 @@ def _read_json_lines(handle: IO[bytes], name: str) -> Iterator[Article | Problem
         if line in ("", "[", "]"):  # the brackets of a line-per-record array
             continue
         try:
-            document = json.loads(line.removesuffix(","))
-        except json.JSONDecodeError as error:
-            yield Problem(name, number, f"invalid JSON: {error.msg} (column {error.colno})")
+            document = load_json(line.removesuffix(","))
+        except ValueError as error:  # bad syntax, or a number too long to hold
+            yield Problem(name, number, json_error_message(error))
             continue
         for record in _records(document):
             yield _article(record, name, number, index)

@@ -301,3 +301,12 @@ def test_import_reads_what_the_csv_exporter_writes_with_chosen_fields(
     for article in seed_articles:
         assert imported[article.title].url == article.url
         assert imported[article.title].published == article.published
+
+
+def test_every_crasher_imports_or_is_rejected_with_a_reason(tmp_path: Path) -> None:
+    crashers = sorted((Path(__file__).parent / "data" / "crashers").iterdir())
+    assert crashers
+    for crasher in crashers:
+        summary = import_sources([crasher], tmp_path / crasher.name)
+        assert summary.added + len(summary.rejected) >= 1, crasher.name
+        assert all(problem.message for problem in summary.rejected)
