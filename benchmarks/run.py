@@ -130,13 +130,14 @@ COMMANDS: list[Command] = [
     Command(PROVIDER, "newsarc", NEWSARC + " list --json provider:{provider}"),
     Command(TOPIC, "newsarc", NEWSARC + " list --json topic:{topic}"),
     Command(DATES, "newsarc", NEWSARC + " list --json date:2019-01..2019-06"),
-    Command(RARE, "newsarc", NEWSARC + " search --json {rare}"),
-    Command(COMMON, "newsarc", NEWSARC + " search --json {common}"),
-    Command(PHRASE, "newsarc", NEWSARC + " search --json {phrase}"),
+    # Searches list the matching files, as rg -l does (--json would write every full record).
+    Command(RARE, "newsarc", NEWSARC + " search --format paths {rare}"),
+    Command(COMMON, "newsarc", NEWSARC + " search --format paths {common}"),
+    Command(PHRASE, "newsarc", NEWSARC + " search --format paths {phrase}"),
     Command(SHOW, "newsarc", NEWSARC + " show {id}"),
     Command(STATS, "newsarc", NEWSARC + " stats --by provider --json"),
     Command(EXPORT, "newsarc", NEWSARC + " export --format jsonl --output {export} --force"),
-    Command(FRESH_DIRS, "newsarc", NEWSARC + " --fresh=dirs search --json {rare}"),
+    Command(FRESH_DIRS, "newsarc", NEWSARC + " --fresh=dirs search --format paths {rare}"),
     # ripgrep: no index, no fields; whole files, so the provider and topic rows are approximate.
     Command(RARE, "rg", "{rg} -l -i {rare} {archive}"),
     Command(COMMON, "rg", "{rg} -l -i {common} {archive}"),

@@ -190,6 +190,16 @@ class Archive:
         for blob in self._iter_blobs(query, limit, offset):
             yield record_json_from_blob(blob)
 
+    def iter_paths(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Iterator[tuple[str, int | None]]:
+        """(path, index within the file) of every matching article, in sort order."""
+        compiled = compile_query(query)
+        source, source_parameters = compiled.from_clause()
+        yield from self.store.execute(
+            f"SELECT a.path, a.position FROM {source} WHERE {compiled.where} ORDER BY {compiled.order_by()} "
+            "LIMIT ? OFFSET ?",
+            [*source_parameters, *compiled.parameters, -1 if limit is None else limit, offset],
+        )
+
     def count(self, query: Query) -> int:
         return self._count(compile_query(query))
 

@@ -795,6 +795,7 @@ def export(click_context: click.Context, context: Context, limit: int | None, of
       html         one self-contained page with a table of contents
       frontmatter  a folder of YYYY-MM-DD-slug.md files with YAML front matter
       opensearch   bulk-API NDJSON for OpenSearch/Elasticsearch (elasticsearch)
+      paths        the file of each article, one per line, like rg -l
 
     \b
     Examples:
@@ -881,6 +882,14 @@ def _write_format(context: Context, archive: Any, query: Any, format_name: str, 
         count = 0
         for line in archive.iter_json_records(query, limit=limit, offset=offset):
             stream.write(line + "\n")
+            count += 1
+        return count
+    if exporter.name == "paths":  # paths come straight from the index too
+        from .exporters.paths import path_line
+
+        count = 0
+        for path, index in archive.iter_paths(query, limit=limit, offset=offset):
+            stream.write(path_line(path, index) + "\n")
             count += 1
         return count
     articles = archive.iter_articles(query, limit=limit, offset=offset)

@@ -145,6 +145,7 @@ def test_names_are_the_canonical_formats() -> None:
         "html",
         "frontmatter",
         "opensearch",
+        "paths",
     )
 
 
@@ -173,7 +174,7 @@ def test_every_exporter_describes_itself_on_one_line() -> None:
         assert exporter.description and "\n" not in exporter.description
         assert exporter.writes_folder == (exporter.name == "frontmatter")
         assert exporter.options <= {"fields", "group_by", "now", "title", "index_name"}
-    assert [row[0] for row in exporters.describe()][-1] == "opensearch (elasticsearch)"
+    assert [row[0] for row in exporters.describe()][-2:] == ["opensearch (elasticsearch)", "paths"]
     assert set(exporters.all_names()) >= {"md", "ndjson", "elasticsearch", *exporters.names()}
 
 
@@ -741,3 +742,13 @@ def test_write_file_never_clobbers_without_replace(tmp_path: Path) -> None:
         with pytest.raises(ExportError):
             write_file(tmp_path, bad, "x", replace=True)
     assert [path.name for path in tmp_path.iterdir()] == ["a.md"]
+
+
+def test_paths_lists_each_article_file_once_with_its_record_number(tmp_path: Path) -> None:
+    from newsarc.model import Article
+
+    articles = [Article(title="a", path="2021/a.md"), Article(title="b", path="page.json", index=0),
+                Article(title="c", path="page.json", index=1), Article(title="d", path="x\x1b[31m.md")]
+    stream = io.StringIO()
+    assert exporters.get("paths").write(articles, stream) == 4
+    assert stream.getvalue() == "2021/a.md\npage.json#1\npage.json#2\nx.md\n"

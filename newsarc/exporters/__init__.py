@@ -103,6 +103,7 @@ _EXPORTERS: tuple[Exporter, ...] = (
              "frontmatter:write_folder", aliases=("front-matter",), writes_folder=True),
     Exporter("opensearch", "OpenSearch/Elasticsearch bulk-API NDJSON", "opensearch:write_bulk",
              aliases=("elasticsearch",), options=frozenset({"index_name"})),
+    Exporter("paths", "the path of each article's file, one per line (like rg -l)", "paths:write_paths"),
 )  # fmt: skip
 
 _BY_NAME: dict[str, Exporter] = {
