@@ -10,6 +10,7 @@ URL look-ups, duplicate detection and reverse related links.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import marshal
 import os
@@ -544,8 +545,12 @@ def _use_wal(connection: sqlite3.Connection, seconds: float = 30.0) -> None:
 
 
 def _encode_snapshot(current: dict[str, tuple[int, int]], folders: dict[str, int]) -> bytes:
-    """A compact, comparable form of one walk (marshal: fast, and read back only by us)."""
-    return marshal.dumps((current, folders))
+    """A digest of one walk: equal digests mean no file or folder changed.
+
+    Only the 16-byte digest is stored: reading back the walk itself (11 MB for
+    100,000 files) cost more than comparing it.
+    """
+    return hashlib.blake2b(marshal.dumps((current, folders)), digest_size=16).digest()
 
 
 def remove_database(database: Path) -> None:
@@ -649,8 +654,6 @@ def _is_busy(error: sqlite3.DatabaseError) -> bool:
 
 def database_path_for(root: Path, cache_dir: Path) -> Path:
     """The per-archive database in the cache folder: one file per archive path."""
-    import hashlib
-
     resolved = str(root.resolve())
     digest = hashlib.sha1(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     name = "".join(c if c.isalnum() or c in "-_" else "_" for c in root.resolve().name)[:40] or "root"
