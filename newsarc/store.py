@@ -40,6 +40,8 @@ MARK_START, MARK_END = "\ue000", "\ue001"
 PARALLEL_THRESHOLD = 400
 # Parsed files written per round of INSERT statements.
 INSERT_BATCH = 200
+# Files handed to the worker processes at a time: bounds the memory of a cold build.
+PARSE_WINDOW = 2048
 
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value);
@@ -503,7 +505,11 @@ def _parse_all(to_parse: list[ArticleFile], workers: int | None) -> Iterator[Par
         yield from map(parse_for_index, to_parse)
         return
     with pool:
-        yield from pool.imap_unordered(parse_for_index, to_parse, chunksize=64)
+        # Workers run ahead of the inserts; handing them a window at a time keeps the
+        # parsed files waiting in memory to one window's worth however large the archive.
+        for start in range(0, len(to_parse), PARSE_WINDOW):
+            window = to_parse[start : start + PARSE_WINDOW]
+            yield from pool.imap_unordered(parse_for_index, window, chunksize=32)
 
 
 class _write_transaction:
