@@ -164,6 +164,10 @@ class Archive:
 
     def search(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Page:
         """One page of the articles matching `query`, in its sort order, with snippets for text."""
+        with self.store.snapshot():
+            return self._search(query, limit, offset)
+
+    def _search(self, query: Query, limit: int | None, offset: int) -> Page:
         compiled = compile_query(query)
         total = self._count(compiled)
         source, source_parameters = compiled.from_clause()
@@ -310,7 +314,13 @@ class Archive:
 
     # helpers ---------------------------------------------------------------------------
 
-    def _iter_blobs(self, query: Query, limit: int | None, offset: int) -> Iterator[bytes]:
+    def _iter_blobs(self, query: Query, limit: int | None, offset: int) -> Iterator[str]:
+        # The ids and their records are read in one transaction: a refresh committed
+        # meanwhile by another newsarc must not make records vanish from an export.
+        with self.store.snapshot():
+            yield from self._blobs(query, limit, offset)
+
+    def _blobs(self, query: Query, limit: int | None, offset: int) -> Iterator[str]:
         compiled = compile_query(query)
         source, source_parameters = compiled.from_clause()
         rowids = [rowid for (rowid,) in self.store.execute(
@@ -321,6 +331,11 @@ class Archive:
         yield from self.store.blobs_in_order(rowids)
 
     def _add_snippets(self, rank_match: str, rowids: list[int], hits: list[Hit]) -> None:
+        # In chunks, like blobs_in_order: SQLite caps the parameters of one statement.
+        for start in range(0, len(rowids), 256):
+            self._add_snippet_chunk(rank_match, rowids[start : start + 256], hits[start : start + 256])
+
+    def _add_snippet_chunk(self, rank_match: str, rowids: list[int], hits: list[Hit]) -> None:
         marks = ", ".join("?" * len(rowids))
         rows = self.store.execute(
             f"SELECT rowid, highlight(articles_fts, 0, ?1, ?2), "

@@ -17,6 +17,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
@@ -458,6 +459,19 @@ class Store:
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.connection.execute(sql, parameters)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """One read transaction: every statement inside sees the same index, even while
+        another newsarc commits a refresh (WAL readers never block that writer)."""
+        if self.connection.in_transaction:
+            yield
+            return
+        self.connection.execute("BEGIN")
+        try:
+            yield
+        finally:
+            self.connection.execute("COMMIT")
 
     def blobs_in_order(self, rowids: Sequence[int], chunk: int = 256) -> Iterator[bytes]:
         """The stored records of `rowids`, in that order, read a chunk at a time."""

@@ -347,3 +347,20 @@ def test_parallel_parsing_gives_the_same_index(tmp_path: Path, corpus_dir: Path)
         assert [h.article.id for h in serial.search(query).hits] == \
             [h.article.id for h in parallel.search(query).hits]
         assert serial.report.articles == parallel.report.articles == 782
+
+
+def test_an_export_under_way_sees_one_index_while_another_refresh_commits(tmp_path: Path, seeds_dir: Path) -> None:
+    archive_dir = tmp_path / "archive"
+    archive_dir.mkdir()
+    for number in range(600):
+        shutil.copy(seeds_dir / FT, archive_dir / f"copy-{number:03}.md")
+    index = tmp_path / "index.sqlite"
+    with Archive.open(archive_dir, index=index) as reader:
+        stream = reader.iter_json_records(parse_query("", NOW))
+        first = [next(stream) for _ in range(10)]
+        for path in archive_dir.iterdir():  # every file edited, then refreshed by another reader
+            path.write_text(path.read_text(encoding="utf-8").replace("champion", "zebrafish"), encoding="utf-8")
+        with Archive.open(archive_dir, index=index) as writer:
+            assert writer.report.changed == 600
+        rest = list(stream)
+    assert len(first) + len(rest) == 600
