@@ -22,12 +22,10 @@ from typing import Any
 from .errors import ParseError
 from .model import Article, Problem
 from .records import MAX_DEPTH, SCHEMA, article_from_record
+from .yamlnesting import deepest_nesting
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Larger files are reported, not read: real article files are under 100 KB."""
-MAX_YAML_NESTING = 1000
-"""Front matter with more of the characters that open a level (`[{-?:`) has its nesting
-checked before libyaml builds it (see `_check_nesting`)."""
 
 _FRONT_MATTER_OPEN = re.compile(r"---[ \t]*\n")
 _FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
@@ -161,7 +159,7 @@ def load_yaml(text: str, *, first_line: int = 1) -> Any:
         return value
     shift = first_line - 1
     loader = _article_loader()
-    _check_nesting(text, loader, shift)
+    _check_nesting(text, shift)
     try:
         value = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.reader.ReaderError as error:  # a control character: say on which line
@@ -173,6 +171,8 @@ def load_yaml(text: str, *, first_line: int = 1) -> Any:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 + shift if mark is not None else None
         reason = _one_line(error.problem or error.context or "not valid YAML")
+        if "nesting depth" in reason:  # libyaml's own limit, for shapes the scan above does not see
+            raise ParseError("nested too deeply to be an article", line=line) from None
         context = error.context_mark
         if error.problem and error.context and context and mark and context.line != mark.line:
             if "block" not in error.context:  # "while scanning a quoted scalar": where it began
@@ -231,45 +231,23 @@ def _article_loader() -> type:
     return loader
 
 
-def _check_nesting(text: str, loader: type, shift: int) -> None:
-    """ParseError, before libyaml builds anything, for collections nested deeper than a
-    record may be (MAX_DEPTH), reported as `article_from_record` reports it.
+def _check_nesting(text: str, shift: int) -> None:
+    """ParseError, before any YAML library builds anything, for collections nested deeper
+    than a record may be (MAX_DEPTH), reported as `article_from_record` reports it.
 
-    libyaml's composer recurses in C and overflows the stack, killing the process, at
-    about 20,000 levels (the pure-Python one ends in a RecursionError). Each level needs
-    one of `[{-?:`, so a text with few of them is left to the loader; otherwise the
-    parser's events, produced without recursion, are counted.
+    Measured by `yamlnesting` rather than by the loader, so the message is the same with
+    every libyaml version (libyaml overflows the stack at about 20,000 levels, and since
+    PyYAML 6.0.4 refuses 1,000 with words of its own). Each level needs one of `[{-?:`, so
+    a text with few of them is not scanned.
     """
-    import yaml
-
-    libyaml = yaml.__with_libyaml__ and issubclass(loader, yaml.cyaml.CParser)
-    if not libyaml or sum(map(text.count, "[{-?:")) <= MAX_YAML_NESTING:
+    if sum(map(text.count, "[{-?:")) <= MAX_DEPTH:
         return
-    depth = children = 0
-    root_is_mapping = False
-    key: Any = None
-    key_line: int | None = None
-    try:
-        for event in yaml.parse(text, Loader=loader):
-            starts = isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent))
-            if depth == 0 and starts:
-                root_is_mapping = isinstance(event, yaml.MappingStartEvent)
-            elif depth == 1 and root_is_mapping and (starts or isinstance(event, (yaml.ScalarEvent,
-                                                                                yaml.AliasEvent))):
-                if children % 2 == 0:  # the root mapping's nodes alternate key, value
-                    key, key_line = getattr(event, "value", None), event.start_mark.line + 1 + shift
-                children += 1
-            if starts:
-                depth += 1
-                if depth > MAX_DEPTH + 1:  # the root mapping is one level more than a record counts
-                    if key is None:
-                        line = event.start_mark.line + 1 + shift
-                        raise ParseError("nested too deeply to be an article", line=line)
-                    raise ParseError(f"'{key}' is nested more than {MAX_DEPTH} levels deep", line=key_line)
-            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
-                depth -= 1
-    except yaml.YAMLError:
-        return  # not valid YAML: loading it says where
+    found = deepest_nesting(text, MAX_DEPTH + 1)  # the root mapping is one level more than a record counts
+    if found is None:
+        return
+    if found.key is None:
+        raise ParseError("nested too deeply to be an article", line=found.line + shift)
+    raise ParseError(f"'{found.key}' is nested more than {MAX_DEPTH} levels deep", line=found.line + shift)
 
 
 def _line_of_offset(text: str, offset: int, *, in_bytes: bool) -> int:
