@@ -323,3 +323,80 @@ def test_run_py_smoke_mode_fails_when_a_newsarc_command_fails(
     assert f"FAILED (newsarc: {run.BUILD}): {broken} --archive" in err
     assert "exit 2: newsarc: no such command" in err
     assert "skipped (the index build failed)" in err
+
+
+# --- quality.py -------------------------------------------------------------------------------
+
+quality = _load("newsarc_bench_quality", BENCHMARKS / "quality.py")
+
+_CJK_ARTICLE = """---
+title: "商汤科技 files for a listing in Hong Kong"
+excerpt: "The artificial intelligence company behind face recognition cameras plans an offering."
+publishedDateTime: 2021-12-01T08:00:00Z
+provider:
+  name: Fixture News
+  domain: fixture.example
+topics:
+  - AI
+---
+A body that says nothing more.
+"""
+
+
+@pytest.fixture(scope="module")
+def quality_archive(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
+    """The five seeds plus one article with Han text, so every query set has queries."""
+    root = tmp_path_factory.mktemp("quality") / "archive"
+    root.mkdir()
+    for path in seeds_dir.iterdir():
+        (root / path.name).write_bytes(path.read_bytes())
+    (root / "2021-12-01-cjk.md").write_text(_CJK_ARTICLE, encoding="utf-8")
+    return root
+
+
+def _table_rows(text: str) -> dict[str, list[str]]:
+    rows = [line.strip("|").split("|") for line in text.splitlines() if line.startswith("| ")]
+    return {cells[0].strip(): [cell.strip() for cell in cells[1:]] for cells in rows[1:]}
+
+
+def test_quality_swaps_number_and_drops_one_letter_not_the_first() -> None:
+    swaps = {"investors": "investor", "market": "markets", "company": "companies",
+             "companies": "company", "business": "businesses", "boxes": "box", "status": "statuses"}
+    assert {word: quality.swap_number(word) for word in swaps} == swaps
+    for seed in range(20):
+        words = quality.drop_letter(("ping", "capturing", "fortune"), quality.random.Random(seed))
+        assert words is not None and words[0] == "ping" and words[2] == "fortune"
+        assert len(words[1]) == len("capturing") - 1 and words[1][0] == "c"
+    assert quality.drop_letter(("ai", "chip"), quality.random.Random(1)) is None
+
+
+def test_quality_report_has_every_set_and_engine_with_figures_in_0_1(
+    quality_archive: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "quality.md"
+    assert quality.main([str(quality_archive), "--seed", "3", "--report", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "6 articles; 1 with Han, Kana or Hangul text" in out
+    rows = _table_rows(out)
+    assert list(rows) == list(quality.QUERY_SETS)
+    for name, cells in rows.items():
+        assert int(cells[0]) > 0, name
+        figures = [float(cell) for cell in cells[1:]]
+        assert len(figures) == 2 * len(quality.ENGINES) and all(0 <= f <= 1 for f in figures), (name, cells)
+    # The words as written find their article for every engine on these six articles.
+    assert all(float(cell) > 0.5 for cell in rows[quality.SET_TITLE][1::2])
+    written = report.read_text(encoding="utf-8")
+    assert written.startswith(f"Command: `python benchmarks/quality.py {quality_archive} --seed 3 --report")
+    assert out in written
+
+
+def test_quality_queries_depend_on_the_seed_and_the_article_only(quality_archive: Path) -> None:
+    documents = quality.load_documents(quality_archive)
+
+    def drawn(documents: list, seed: int) -> dict[str, list]:
+        sets = quality.build_query_sets(documents, seed)
+        return {name: sorted((item.target, item.words) for item in items) for name, items in sets.items()}
+
+    assert drawn(list(reversed(documents)), 5) == drawn(documents, 5)
+    cjk = {words[0] for _, words in drawn(documents, 5)[quality.SET_CJK_TWO]}
+    assert cjk == {"商汤", "汤科", "科技"}
