@@ -4,7 +4,8 @@ Nothing here reads the clock, the time zone or the locale of the run, so a text 
 means the same moment. Accepted, in English and case-insensitively:
 
 - ISO 8601: `2021`, `2021-12`, `2021-12-14`, `2021-12-14T08:00`, `…T08:00:00.5`, with a
-  zone `Z`, `+08:00`, `+0800` or `+08` (a space may replace the `T`);
+  zone `Z`, `+08:00`, `+0800` or `+08` (a space may replace the `T`), and the basic
+  format `20211214T080000Z`;
 - a month name: `14 December 2021`, `14 Dec 2021`, `14-Dec-2021`, `December 14, 2021`,
   `Dec. 14th 2021`, `Dec 2021`, optionally after a weekday (`Tue, `) and before a time
   (`08:00`, `08:00:00`, `8am`, `8:30 p.m.`) and a zone, as RFC 2822 (`Tue, 14 Dec 2021
@@ -62,8 +63,14 @@ _ISO = re.compile(
      (?:-(?P<day>[0-9]{1,2})
       (?:[T\ ](?P<hour>[0-9]{1,2})
        (?::(?P<minute>[0-9]{2})
-        (?::(?P<second>[0-9]{2})(?:\.(?P<fraction>[0-9]{1,6}))?)?)?
+        (?::(?P<second>[0-9]{2})(?:[.,](?P<fraction>[0-9]{1,9}))?)?)?
        \s*(?P<zone>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?)?)?""",
+    _FLAGS,
+)
+_ISO_BASIC = re.compile(  # `20211214T080000Z`
+    r"""(?P<year>[0-9]{4})(?P<month>[0-9]{2})(?P<day>[0-9]{2})
+    (?:T(?P<hour>[0-9]{2})(?:(?P<minute>[0-9]{2})(?:(?P<second>[0-9]{2})(?:[.,](?P<fraction>[0-9]{1,9}))?)?)?
+     (?P<zone>Z|[+-][0-9]{2}(?:[0-9]{2})?)?)?""",
     _FLAGS,
 )
 _MONTH_NAME = r"[a-z]{3,9}\.?"
@@ -118,7 +125,7 @@ def read_timestamp(text: str) -> Timestamp | None:
     text = " ".join(text.split())
     if len(text) > 100:  # no date is written this long; keeps the patterns on short input
         return None
-    match = _ISO.fullmatch(text)
+    match = _ISO.fullmatch(text) or _ISO_BASIC.fullmatch(text)
     if match:
         return _from_iso(match)
     match = _NATURAL.fullmatch(text)
@@ -226,9 +233,10 @@ def _timestamp(year: int, month: int | None, day: int | None, hour: int | None, 
         raise TimestampError("has a time but no day", "write the day too, e.g. 23 Nov 2021 10:00")
     written = (year, month, day, hour, minute, second, fraction)
     precision = PRECISIONS[max(position for position, value in enumerate(written) if value is not None)]
+    fraction = (fraction or "")[:6]  # finer than a microsecond is more than a datetime holds
     start = datetime(year, month or 1, day or 1, hour or 0, int(minute or 0), int(second or 0),
                      int(fraction.ljust(6, "0")) if fraction else 0, tzinfo=zone)
-    return Timestamp(start, precision, len(fraction or ""))
+    return Timestamp(start, precision, len(fraction))
 
 
 def _zone(text: str | None) -> timezone:

@@ -407,6 +407,8 @@ WRITTEN = [
     ("2021-12-14T08:00:00.250+08:00", utc(2021, 12, 14, 0, 0, 0, 250000)),
     ("2021-12-14T08:00:00+0800", utc(2021, 12, 14)),
     ("2021-12-14T08:00-05", utc(2021, 12, 14, 13)),
+    ("2021-12-14T08:00:00.123456789Z", utc(2021, 12, 14, 8, 0, 0, 123456)),
+    ("20211214T080000Z", utc(2021, 12, 14, 8)),
     ("2021-12-14", utc(2021, 12, 14)),
     ("2021-12-14 08:00", utc(2021, 12, 14, 8)),
     ("Tue, 14 Dec 2021 08:00:00 +0800", utc(2021, 12, 14)),
@@ -476,6 +478,16 @@ def test_what_is_no_date_is_not_a_date(text: str) -> None:
     with pytest.raises(ParseError) as caught:
         parse_datetime(text, "publishedDateTime")
     assert caught.value.message.startswith("'publishedDateTime' ")
+
+
+@given(st.text(max_size=60))
+def test_any_text_is_a_date_or_one_problem(text: str) -> None:
+    try:
+        moment = parse_datetime(text, "publishedDateTime")
+    except ParseError as error:
+        assert error.message.startswith("'publishedDateTime' ") and error.hint == "publishedDateTime"
+        return
+    assert moment is None or moment.tzinfo == UTC
 
 
 # The same texts, read in a fresh interpreter under a zone and locale that differ from UTC/C.
