@@ -13,6 +13,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 from .errors import QueryError
+from .timestamps import Timestamp, TimestampError, read_timestamp
 
 UTC = timezone.utc
 
@@ -24,16 +25,6 @@ DATE_EXAMPLES = (
 # A period's length: calendar units vary in length, the rest are fixed steps.
 Step = str | timedelta
 
-_ISO = re.compile(
-    r"(?P<year>[0-9]{4})"
-    r"(?:-(?P<month>[0-9]{1,2})"
-    r"(?:-(?P<day>[0-9]{1,2})"
-    r"(?:[T ](?P<hour>[0-9]{1,2})"
-    r"(?::(?P<minute>[0-9]{2})"
-    r"(?::(?P<second>[0-9]{2})(?:\.(?P<fraction>[0-9]{1,6}))?)?)?"
-    r"\s*(?P<zone>Z|[+-][0-9]{2}:?[0-9]{2})?)?)?)?",
-    re.IGNORECASE,
-)
 _ISO_WEEK = re.compile(r"(?P<year>[0-9]{4})-?W(?P<week>[0-9]{1,2})", re.IGNORECASE)
 _RELATIVE = re.compile(
     r"(?P<count>[0-9]{1,6})\s*(?P<unit>h|hours?|d|days?|w|weeks?|m|months?|y|years?)"
@@ -43,8 +34,6 @@ _RELATIVE = re.compile(
 _NAMED = ("now", "today", "yesterday", "this week", "last week", "this month", "last month",
           "this year", "last year")  # fmt: skip
 _COMPARISONS = (">=", "<=", ">", "<")
-# Longer text is no date anyone types; refusing it keeps dateutil off pathological input.
-_MAX_NATURAL_LENGTH = 64
 
 
 # --- public API ------------------------------------------------------------------------
@@ -60,7 +49,9 @@ def period(text: str, now: datetime, *, offset: int = 0) -> tuple[datetime, date
     if not stripped:
         raise QueryError("a date is missing", position=offset, hint=f"use e.g. {DATE_EXAMPLES}")
     try:
-        found = _iso(stripped) or _relative(stripped, now) or _natural(stripped)
+        found = _week(stripped) or _relative(stripped, now) or _written(stripped)
+    except TimestampError as error:  # a date that could be read only by guessing
+        raise QueryError(f"cannot read the date `{stripped}`", position=offset, hint=error.hint) from None
     except (ValueError, OverflowError) as error:
         raise QueryError(f"`{stripped}` is not a valid date", position=offset, hint=str(error)) from None
     if found is None:
@@ -155,40 +146,24 @@ def _span(text: str, now: datetime, offset: int) -> tuple[datetime | None, datet
 # --- the forms of one expression -------------------------------------------------------
 
 
-def _iso(text: str) -> tuple[datetime, datetime] | None:
+def _week(text: str) -> tuple[datetime, datetime] | None:
     week = _ISO_WEEK.fullmatch(text)
-    if week:
-        monday = datetime.fromisocalendar(int(week["year"]), int(week["week"]), 1)
-        return _period_of(monday.replace(tzinfo=UTC), timedelta(weeks=1))
-    match = _ISO.fullmatch(text)
-    if not match:
+    if not week:
         return None
-    parts = {name: int(value) for name, value in match.groupdict().items()
-             if value is not None and name not in ("fraction", "zone")}
-    start = datetime(parts.pop("year"), parts.pop("month", 1), parts.pop("day", 1), **parts,
-                     microsecond=_microseconds(match["fraction"]), tzinfo=_zone(match["zone"]))
-    return _period_of(start, _iso_step(match))
+    monday = datetime.fromisocalendar(int(week["year"]), int(week["week"]), 1)
+    return _period_of(monday.replace(tzinfo=UTC), timedelta(weeks=1))
 
 
-def _iso_step(match: re.Match[str]) -> Step:
-    if match["fraction"]:
-        return timedelta(microseconds=10 ** (6 - len(match["fraction"])))
-    for unit in ("second", "minute", "hour", "day", "month"):
-        if match[unit] is not None:
-            return _UNIT_STEPS[unit]
-    return "year"
+def _written(text: str) -> tuple[datetime, datetime] | None:
+    """The period a written date names (the rules records are read by, in `timestamps`)."""
+    found = read_timestamp(text)
+    return None if found is None else _period_of(found.start, _step(found))
 
 
-def _microseconds(fraction: str | None) -> int:
-    return int(fraction.ljust(6, "0")) if fraction else 0
-
-
-def _zone(text: str | None) -> timezone:
-    if not text or text.upper() == "Z":
-        return UTC
-    digits = text[1:].replace(":", "")
-    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return timezone(-delta if text[0] == "-" else delta)
+def _step(found: Timestamp) -> Step:
+    if found.precision == "fraction":
+        return timedelta(microseconds=10 ** (6 - found.fraction_digits))
+    return _UNIT_STEPS[found.precision]
 
 
 def _relative(text: str, now: datetime) -> tuple[datetime, datetime] | None:
@@ -230,53 +205,6 @@ def _named_period(name: str, now: datetime) -> tuple[datetime, datetime]:
         return now, now
     start, step = periods[name]
     return _period_of(start, step)
-
-
-def _natural(text: str) -> tuple[datetime, datetime] | None:
-    """A date dateutil reads the same whatever its defaults and day/year order ("Nov 2021")."""
-    if len(text) > _MAX_NATURAL_LENGTH or not any(char.isalpha() or char in "/." for char in text):
-        return None
-    early = _dateutil_parse(text, datetime(2000, 1, 1))
-    late = _dateutil_parse(text, datetime(2001, 2, 2, 1, 1, 1))
-    if early is None or late is None:
-        return None
-    given = [unit for unit in ("year", "month", "day", "hour", "minute", "second")
-             if getattr(early, unit) == getattr(late, unit)]
-    # A year is required, and the units given must run from it without a gap.
-    if given != ["year", "month", "day", "hour", "minute", "second"][: len(given)] or not given:
-        return None
-    _check_unambiguous(text, early)
-    start = early.replace(**{unit: _UNIT_FLOOR[unit] for unit in _UNIT_FLOOR if unit not in given},
-                          microsecond=0)
-    start = start if start.tzinfo else start.replace(tzinfo=UTC)
-    return _period_of(start, _UNIT_STEPS[given[-1]])
-
-
-def _check_unambiguous(text: str, reading: datetime) -> None:
-    orders = ((False, False), (True, False), (False, True), (True, True))
-    readings = {_dateutil_parse(text, datetime(2000, 1, 1), dayfirst=day, yearfirst=year)
-                for day, year in orders}
-    if readings != {reading}:
-        choices = sorted(f"{found:%Y-%m-%d}" for found in readings if found is not None)
-        raise ValueError("day, month and year could be read in more than one order: "
-                         f"write {' or '.join(choices)}")
-
-
-def _dateutil_parse(text: str, default: datetime, **order: bool) -> datetime | None:
-    import warnings
-
-    from dateutil import parser  # imported here: most queries have no natural-language date
-
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            reading = parser.parse(text, default=default, **order)
-    # dateutil signals bad input with several exception types, some undocumented;
-    # any failure here just means "not a natural date".
-    except Exception:
-        return None
-    # A warning means dateutil guessed (an unknown zone name, read as UTC): refuse to guess.
-    return None if caught else reading
 
 
 # --- periods ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any
 
 from .errors import ParseError
 from .model import Article, Image, Provider, RelatedItem, Story
+from .timestamps import TimestampError, read_timestamp
 
 # Written by newsarc's own JSON exports beside the record's fields; a record that
 # carries it has its `id`/`path`/`index` keys read as newsarc's metadata.
@@ -276,7 +277,11 @@ def _boolean(value: Any, key: str) -> bool | None:
 
 
 def parse_datetime(value: Any, key: str = "date") -> datetime | None:
-    """A timestamp in any common form as an aware UTC datetime (naive means UTC)."""
+    """A timestamp as an aware UTC datetime, read by the rules of `timestamps` (naive means UTC).
+
+    Text must name a day: a time without a date, a date without a year or a day, a
+    day/month order that could go either way and an unknown zone name are ParseErrors.
+    """
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -302,15 +307,17 @@ def parse_datetime(value: Any, key: str = "date") -> datetime | None:
 
 def _datetime_from_text(text: str, key: str) -> datetime:
     try:
-        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        pass
-    from dateutil import parser as dateutil_parser  # only for the rarer formats
-
-    try:
-        return dateutil_parser.parse(text)
+        found = read_timestamp(text)
+    except TimestampError as error:
+        raise ParseError(f"'{key}' {error.reason}: {text[:60]!r}", hint=key) from None
     except (ValueError, OverflowError):
-        raise ParseError(f"'{key}' is not a date: {text[:60]!r}", hint=key) from None
+        found = None
+    if found is None:
+        raise ParseError(f"'{key}' is not a date: {text[:60]!r}", hint=key)
+    if found.precision in ("year", "month"):
+        # A publication date names a day; its first would be a guess.
+        raise ParseError(f"'{key}' has no day: {text[:60]!r}", hint=key)
+    return found.start
 
 
 def _kind(value: Any) -> str:

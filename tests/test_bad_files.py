@@ -27,8 +27,20 @@ EXPECTED = {
         0,
     ),
     "date-epoch-out-of-range.json": (None, "'publishedDateTime' is out of the range of dates: 1e+300", 0),
+    "date-day-month-ambiguous.md": (
+        5,
+        "'publishedDateTime' could be 2021-05-06 or 2021-06-05 (day and month in either order): '5/6/2021'",
+        0,
+    ),
     "date-impossible.md": (5, "'publishedDateTime' is not a date: '2021-13-45T25:61:00Z'", 0),
     "date-is-words.md": (5, "'publishedDateTime' is not a date: 'sometime soon'", 0),
+    "date-time-without-date.md": (5, "'publishedDateTime' has a time but no date: '10:00'", 0),
+    "date-unknown-zone.md": (
+        5,
+        "'publishedDateTime' has the time zone 'IST', which has no one offset newsarc knows: "
+        "'Tue, 14 Dec 2021 08:00:00 IST'",
+        0,
+    ),
     "deeply-nested-lists.md": (5, "'notes' is nested more than 32 levels deep", 0),
     "empty.md": (None, "empty file", 0),
     "front-matter-is-a-list.md": (2, "an article must be a mapping of keys, got a list", 0),
@@ -265,6 +277,33 @@ def test_bad_files_beside_good_ones_keep_the_good_articles(
             b'[{"title": "x"}, "just text"]',
             None,
             "record 2: an article must be a mapping of keys, got the text 'just text'",
+        ),
+        # Dates that could be read only by guessing (the clock's year, a day/month order, a zone).
+        (
+            b"---\ntitle: x\npublishedDateTime: Dec 14 08:00\n---\n",
+            3,
+            "'publishedDateTime' has no year: 'Dec 14 08:00'",
+        ),
+        (
+            b"---\ntitle: x\npublishedDateTime: December 2021\n---\n",
+            3,
+            "'publishedDateTime' has no day: 'December 2021'",
+        ),
+        (
+            b"---\ntitle: x\npublishedDateTime: 14/12/21\n---\n",
+            3,
+            "'publishedDateTime' has a two-digit year: '14/12/21'",
+        ),
+        (
+            b"---\ntitle: x\nupdatedDateTime: Mon, 14 Dec 2021 08:00 GMT\n---\n",
+            3,
+            "'updatedDateTime' says Mon but 2021-12-14 is a Tuesday: 'Mon, 14 Dec 2021 08:00 GMT'",
+        ),
+        (
+            b'{"title": "x", "publishedDateTime": "14 Dec 2021 08:00 (HKT)"}',
+            None,
+            "'publishedDateTime' has the time zone '(HKT)', which has no one offset newsarc knows: "
+            "'14 Dec 2021 08:00 (HKT)'",
         ),
         (b"\xef\xbb\xbf", None, "empty file"),
         (" \n\t\n".encode("utf-16"), None, "empty file"),

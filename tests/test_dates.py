@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import ast
+import json
+import os
+import subprocess
+import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -10,9 +14,10 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from newsarc import dates
+from newsarc import dates, timestamps
 from newsarc.dates import date_range, format_end, format_range, format_start, period, since_bound, until_bound
-from newsarc.errors import QueryError
+from newsarc.errors import ParseError, QueryError
+from newsarc.records import parse_datetime
 
 UTC = timezone.utc
 NOW = datetime(2021, 12, 20, 12, 0, tzinfo=UTC)
@@ -128,6 +133,11 @@ def test_a_naive_now_is_a_programming_error() -> None:
         ("23.11.2021", utc(2021, 11, 23), utc(2021, 11, 24)),
         ("23 Nov 2021 10am", utc(2021, 11, 23, 10), utc(2021, 11, 23, 11)),
         ("23 Nov 2021 10:30 +0800", utc(2021, 11, 23, 2, 30), utc(2021, 11, 23, 2, 31)),
+        ("2021/01/02", utc(2021, 1, 2), utc(2021, 1, 3)),  # year first is ISO order
+        ("13/6/2021", utc(2021, 6, 13), utc(2021, 6, 14)),
+        ("6/13/2021", utc(2021, 6, 13), utc(2021, 6, 14)),
+        ("5/5/2021", utc(2021, 5, 5), utc(2021, 5, 6)),
+        ("23 Nov 2021 10:00 HKT", utc(2021, 11, 23, 2), utc(2021, 11, 23, 2, 1)),
     ],
 )
 def test_unambiguous_natural_dates_are_read(text: str, start: datetime, end: datetime) -> None:
@@ -137,15 +147,27 @@ def test_unambiguous_natural_dates_are_read(text: str, start: datetime, end: dat
 def test_a_date_whose_day_and_month_could_swap_is_refused_with_both_readings() -> None:
     with pytest.raises(QueryError) as caught:
         period("01/02/2021", NOW)
-    assert caught.value.message == "`01/02/2021` is not a valid date"
+    assert caught.value.message == "cannot read the date `01/02/2021`"
     assert "2021-01-02 or 2021-02-01" in (caught.value.hint or "")
 
 
-@pytest.mark.parametrize("text", ["Nov 23", "November", "Monday", "10:30", "23 Nov 2021 10:00 XYZT"])
-def test_natural_dates_without_a_year_or_with_a_guessed_zone_are_refused(text: str) -> None:
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("Nov 23", "write the year too"),
+        ("November", "write the year too"),
+        ("Monday", "write the year too"),
+        ("10:30", "write the date too"),
+        ("23 Nov 21", "write the whole year"),
+        ("23 Nov 2021 10:00 XYZT", "write the offset instead"),
+        ("23 Nov 2021 10:00 CST", "write the offset instead"),
+    ],
+)
+def test_natural_dates_without_a_year_or_with_a_guessed_zone_are_refused(text: str, hint: str) -> None:
     with pytest.raises(QueryError) as caught:
         period(text, NOW)
     assert caught.value.message == f"cannot read the date `{text}`"
+    assert hint in (caught.value.hint or "")
 
 
 # --- errors ----------------------------------------------------------------------------
@@ -355,12 +377,161 @@ def test_any_text_is_a_range_or_a_query_error(text: str) -> None:
         assert bound is None or bound.tzinfo == UTC
 
 
-def test_dates_imports_only_the_standard_library_dateutil_and_errors() -> None:
-    tree = ast.parse(Path(dates.__file__).read_text(encoding="utf-8"))
-    imported = {
-        node.module if isinstance(node, ast.ImportFrom) else alias.name
+def _imports(module: object) -> set[str]:
+    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+    return {
+        node.module or "" if isinstance(node, ast.ImportFrom) else alias.name
         for node in ast.walk(tree)
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }
-    assert imported <= {"__future__", "re", "datetime", "warnings", "dateutil", "errors"}
+
+
+def test_dates_imports_only_the_standard_library_errors_and_timestamps() -> None:
+    assert _imports(dates) <= {"__future__", "re", "datetime", "errors", "timestamps"}
+
+
+def test_timestamps_sees_no_clock_zone_or_locale() -> None:
+    """No `time`, `locale`, dateutil or `datetime.now`: nothing of the run can reach a reading."""
+    assert _imports(timestamps) <= {"__future__", "re", "dataclasses", "datetime"}
+    names = {node.attr for node in ast.walk(ast.parse(Path(timestamps.__file__).read_text(encoding="utf-8")))
+             if isinstance(node, ast.Attribute)}
+    assert not names & {"now", "today", "utcnow", "astimezone", "localtime", "tzname", "timestamp"}
+
+
+# --- one set of rules: records read a written date as queries do -----------------------
+
+# Text -> the UTC moment both readers take it for.
+WRITTEN = [
+    ("2021-12-14T08:00:00Z", utc(2021, 12, 14, 8)),
+    ("2021-12-14T08:00:00.250+08:00", utc(2021, 12, 14, 0, 0, 0, 250000)),
+    ("2021-12-14T08:00:00+0800", utc(2021, 12, 14)),
+    ("2021-12-14T08:00-05", utc(2021, 12, 14, 13)),
+    ("2021-12-14T08:00:00.123456789Z", utc(2021, 12, 14, 8, 0, 0, 123456)),
+    ("20211214T080000Z", utc(2021, 12, 14, 8)),
+    ("2021-12-14", utc(2021, 12, 14)),
+    ("2021-12-14 08:00", utc(2021, 12, 14, 8)),
+    ("Tue, 14 Dec 2021 08:00:00 +0800", utc(2021, 12, 14)),
+    ("Tue, 14 Dec 2021 08:00:00 GMT", utc(2021, 12, 14, 8)),
+    ("Tue Dec 14 2021 08:00:00 GMT+0800 (Hong Kong Standard Time)", utc(2021, 12, 14)),
+    ("14 December 2021", utc(2021, 12, 14)),
+    ("December 14, 2021", utc(2021, 12, 14)),
+    ("Dec. 14th, 2021, 8:30 p.m. EST", utc(2021, 12, 15, 1, 30)),
+    ("14-Dec-2021 08:00 HKT", utc(2021, 12, 14)),
+    ("14 Dec 2021 08:00 UTC+8", utc(2021, 12, 14)),
+    ("2021/12/14", utc(2021, 12, 14)),
+    ("14/12/2021", utc(2021, 12, 14)),
+    ("12/14/2021", utc(2021, 12, 14)),
+    ("14.12.2021 08:00", utc(2021, 12, 14, 8)),
+    ("12/12/2021", utc(2021, 12, 12)),
+]
+# Text a reader could take only by guessing -> what a file's problem says after the key.
+GUESSES = [
+    ("10:00", "has a time but no date"),
+    ("10am HKT", "has a time but no date"),
+    ("5/6/2021", "could be 2021-05-06 or 2021-06-05 (day and month in either order)"),
+    ("01.02.2021 08:00", "could be 2021-01-02 or 2021-02-01 (day and month in either order)"),
+    ("14 Dec 2021 08:00 IST", "has the time zone 'IST', which has no one offset newsarc knows"),
+    ("14 Dec 2021 08:00 CST", "has the time zone 'CST', which has no one offset newsarc knows"),
+    ("14 Dec 2021 08:00 EST+1", "has the time zone 'EST+1', which has no one offset newsarc knows"),
+    ("Dec 14", "has no year"),
+    ("Tuesday 08:00", "has a time but no date"),
+    ("14 Dec 21", "has a two-digit year"),
+    ("Dec 2021 08:00", "has a time but no day"),
+    ("Wed, 14 Dec 2021", "says Wed but 2021-12-14 is a Tuesday"),
+]
+
+
+@pytest.mark.parametrize(("text", "moment"), WRITTEN)
+def test_records_and_queries_read_a_written_date_alike(text: str, moment: datetime) -> None:
+    assert parse_datetime(text, "publishedDateTime") == moment
+    assert period(text, NOW)[0] == moment
+
+
+@pytest.mark.parametrize(("text", "reason"), GUESSES)
+def test_a_date_that_needs_a_guess_is_refused_by_records_and_queries(text: str, reason: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_datetime(text, "publishedDateTime")
+    assert (caught.value.message, caught.value.hint) == (
+        f"'publishedDateTime' {reason}: {text!r}", "publishedDateTime"
+    )
+    with pytest.raises(QueryError) as refused:
+        period(text, NOW)
+    assert refused.value.message == f"cannot read the date `{text}`"
+
+
+@pytest.mark.parametrize("text", ["2021", "2021-12", "Dec 2021"])
+def test_a_record_date_names_a_day(text: str) -> None:
+    """A query may name a month; a publication date that does would be put on its 1st by a guess."""
+    with pytest.raises(ParseError) as caught:
+        parse_datetime(text, "updatedDateTime")
+    assert caught.value.message == f"'updatedDateTime' has no day: {text!r}"
+
+
+ARABIC_INDIC_2021 = "\u0662\u0660\u0662\u0661"
+
+
+@pytest.mark.parametrize(
+    "text", ["2021-02-29", "31/4/2021", "14 Dec 2021 25:00", "8:00 pm", "soon", f"{ARABIC_INDIC_2021}-12-14"]
+)
+def test_what_is_no_date_is_not_a_date(text: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_datetime(text, "publishedDateTime")
+    assert caught.value.message.startswith("'publishedDateTime' ")
+
+
+@given(st.text(max_size=60))
+def test_any_text_is_a_date_or_one_problem(text: str) -> None:
+    try:
+        moment = parse_datetime(text, "publishedDateTime")
+    except ParseError as error:
+        assert error.message.startswith("'publishedDateTime' ") and error.hint == "publishedDateTime"
+        return
+    assert moment is None or moment.tzinfo == UTC
+
+
+# The same texts, read in a fresh interpreter under a zone and locale that differ from UTC/C.
+_READ_ALL = """
+import json, locale, sys
+try:
+    locale.setlocale(locale.LC_ALL, "")
+except locale.Error:
+    pass
+from newsarc.records import parse_datetime
+from newsarc.errors import ParseError
+out = []
+for text in json.loads(sys.argv[1]):
+    try:
+        out.append(parse_datetime(text, "publishedDateTime").isoformat())
+    except ParseError as error:
+        out.append(error.message)
+print(json.dumps(out))
+"""
+
+
+def _read_in_process(texts: list[str]) -> list[str]:
+    found = []
+    for text in texts:
+        try:
+            found.append(parse_datetime(text, "publishedDateTime").isoformat())  # type: ignore[union-attr]
+        except ParseError as error:
+            found.append(error.message)
+    return found
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {"TZ": "Asia/Hong_Kong", "LC_ALL": "zh_HK.UTF-8"},  # its zone name is HKT
+        {"TZ": "IST-5:30", "LC_ALL": "tr_TR.UTF-8"},  # a POSIX zone named IST; a dotless-i locale
+        {"TZ": "EST+5EDT,M3.2.0,M11.1.0", "LC_ALL": "en_US.UTF-8"},
+    ],
+)
+def test_record_dates_do_not_depend_on_the_zone_or_locale_of_the_run(environment: dict[str, str]) -> None:
+    texts = [text for text, _ in WRITTEN] + [text for text, _ in GUESSES] + [
+        "14 Dec 2021 08:00 HKT", "14 Dec 2021 08:00 EST", "14 Dec 2021 08:00 EDT", "14 Dec 2021 08:00",
+    ]
+    env = {**os.environ, **environment, "LANG": environment["LC_ALL"]}
+    run = subprocess.run([sys.executable, "-c", _READ_ALL, json.dumps(texts)], env=env,
+                         capture_output=True, text=True, check=True)
+    assert json.loads(run.stdout) == _read_in_process(texts)
