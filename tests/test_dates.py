@@ -119,7 +119,7 @@ def test_a_naive_now_is_a_programming_error() -> None:
         period("today", datetime(2021, 12, 20, 12))
 
 
-# --- natural forms via dateutil ------------------------------------------------------------
+# --- natural forms ------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
