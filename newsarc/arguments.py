@@ -81,40 +81,59 @@ def sort_arguments(
     global_options: list[str] = []
     options: list[str] = []
     words: list[str] = []
+    verbatim: list[str] = []  # what follows `--`
     position = 0
     while position < len(args):
         word = args[position]
         position += 1
         if word == "--":
-            words.extend(args[position:])
+            verbatim = list(args[position:])
             break
-        if not word.startswith("-") or word == "-":
-            words.append(word)
-            continue
-        name, has_value = _spelling(word)
-        table = command if command.knows(name) else global_table if global_table.knows(name) else None
-        if table is not None and not word.startswith("--") and has_value:
-            table = None  # `-n5`, `-fcsv`: short options never take an attached value
-        if table is not None and name in table.numeric and not _number_at(args, position):
-            table = None  # `-n` before a word is the exclusion of "n"
+        table = _option_of(word, args, position, command, global_table)
         if table is None:
-            if word.startswith("--") or not takes_query:
+            if word.startswith("--") or (word.startswith("-") and word != "-" and not takes_query):
                 if strict:
-                    names = command.long_names() + global_table.long_names()
-                    hint = _suggestion(name, names) or f"see `newsarc {command_name} --help`"
-                    raise ArgumentError(f"no such option {name}", hint=hint)
+                    raise _unknown_option(word, command, global_table, command_name)
                 options.append(word)
             else:
                 words.append(word)
             continue
         target = options if table is command else global_options
         target.append(word)
+        name, has_value = _spelling(word)
         if table.takes_value[name] and not has_value and position < len(args):
             target.append(args[position])
             position += 1
     if takes_query:
+        words += verbatim
         return SortedArguments(global_options, options + (["--", *words] if words else []))
-    return SortedArguments(global_options, options + words)
+    return SortedArguments(global_options, options + words + (["--", *verbatim] if verbatim else []))
+
+
+def _option_of(word: str, args: Sequence[str], following: int, command: OptionTable,
+               global_table: OptionTable) -> OptionTable | None:
+    """The table that declares `word` as an option, or None when it is a word (or unknown)."""
+    if not word.startswith("-") or word == "-":
+        return None
+    name, has_value = _spelling(word)
+    table = command if command.knows(name) else global_table if global_table.knows(name) else None
+    if table is None or word.startswith("--"):
+        return table
+    if has_value:
+        return None  # `-n5`, `-fcsv`: short options never take an attached value
+    if name in table.numeric and not _number_at(args, following):
+        return None  # `-n` before a word is the exclusion of "n"
+    return table
+
+
+def _unknown_option(word: str, command: OptionTable, global_table: OptionTable,
+                    command_name: str) -> ArgumentError:
+    if not word.startswith("--"):  # `show -x.md`: a file name, most likely
+        return ArgumentError(f"no such option {word}",
+                             hint=f"write `-- {word}` for an argument that starts with -")
+    name, _ = _spelling(word)
+    hint = _suggestion(name, command.long_names() + global_table.long_names())
+    return ArgumentError(f"no such option {name}", hint=hint or f"see `newsarc {command_name} --help`")
 
 
 def check_text(value: str, what: str) -> None:

@@ -122,6 +122,17 @@ def test_other_usage_errors_are_one_line(seeds_dir: Path) -> None:
         assert result.stderr.startswith("newsarc: error: ") and result.stderr.count("\n") == 1, result.stderr
 
 
+def test_a_file_name_that_starts_with_a_dash_follows_double_dash(tmp_path: Path, seeds_dir: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    shutil.copy(seeds_dir / "000_9d4cac1fec7e3850.txt", archive / "-x.txt")
+    assert ids(run(seeds_dir, "show", "--", "-x.txt", archive=archive)) == [article_id("-x.txt")]
+    result = run(seeds_dir, "show", "-x.txt", archive=archive)
+    assert result.exit_code == 2
+    assert result.stderr == ("newsarc: error: no such option -x.txt "
+                             "(write `-- -x.txt` for an argument that starts with -)\n")
+
+
 # --- global options after the command ---------------------------------------------------------
 
 
