@@ -619,6 +619,8 @@ def cli(
 
     A QUERY is words and qualifiers, such as: sensetime provider:scmp.com
     date:2021-11 -topic:robotics "exact phrase". `newsarc fields` lists them.
+    A word starting with - excludes (-hsbc). The options below may also come
+    after the command: newsarc list --color never.
     """
     environment = Environment.from_process()
     if isinstance(click_context.obj, Mapping):  # tests inject a terminal, a width, a clock
