@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .errors import ArchiveError, NotFoundError, StoreError
+from .errors import AmbiguousError, ArchiveError, NotFoundError, StoreError
 from .files import walk_archive
 from .model import Article, Problem
 from .parsing import ParseResult, parse_file
@@ -221,7 +221,7 @@ class Archive:
             raise NotFoundError(f"no article matches {reference!r}", hint="use an id from `newsarc list`")
         if len(candidates) > 1:
             shown = ", ".join(f"{article.id[:12]} ({article.path})" for article in candidates[:8])
-            raise NotFoundError(f"{reference!r} matches {len(candidates)} articles: {shown}",
+            raise AmbiguousError(f"{reference!r} matches {len(candidates)} articles: {shown}",
                                 hint="give more characters of the id")
         return candidates[0]
 
@@ -375,7 +375,11 @@ class Archive:
 
     def _relative_path(self, reference: str) -> str | None:
         candidate = Path(reference)
-        if candidate.is_absolute() or candidate.exists():
+        try:
+            exists = candidate.exists()
+        except OSError:  # a name too long for a path (a long URL): it names no file
+            exists = False
+        if candidate.is_absolute() or exists:
             try:
                 return candidate.resolve().relative_to(self.root.resolve()).as_posix()
             except ValueError:

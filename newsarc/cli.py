@@ -25,7 +25,8 @@ from typing import Any, TextIO
 import click
 
 from . import __version__
-from .errors import NewsarcError, NotFoundError, QueryError
+from .arguments import ArgumentError, OptionTable, check_text, locate_command, sort_arguments
+from .errors import AmbiguousError, NewsarcError, NotFoundError, QueryError
 from .textsafe import safe_line
 
 
@@ -148,7 +149,7 @@ class Context:
         """Print a renderable to stdout, through a pager when it is taller than the screen."""
         console = self.console()
         if self._use_pager(console, renderable):
-            with console.pager(styles=self.color):
+            with _pager_variables(self.environment.variables), console.pager(styles=self.color):
                 console.print(renderable)
         else:
             console.print(renderable)
@@ -160,6 +161,23 @@ class Context:
             return False
         lines = console.render_lines(renderable, console.options, pad=False)
         return len(lines) > console.size.height - 2
+
+
+# As git does: without these, less shows colour codes as text (R), and pages a short answer (F, X).
+PAGER_DEFAULTS = {"LESS": "FRX", "LV": "-c"}
+
+
+@contextmanager
+def _pager_variables(variables: Mapping[str, str]) -> Iterator[None]:
+    """The pager's environment: PAGER_DEFAULTS for each variable the user did not set."""
+    added = {name: value for name, value in PAGER_DEFAULTS.items()
+             if name not in variables and name not in os.environ}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
 
 
 def _wants_color(choice: str, environment: Environment) -> bool:
@@ -220,9 +238,11 @@ def _complete_query(click_context: click.Context, param: click.Parameter, incomp
     try:
         from .archive import Archive
 
-        root = (click_context.parent.params.get("archive_path") if click_context.parent else None) or \
-            os.environ.get("NEWSARC_ARCHIVE") or "."
-        with Archive.open(root, fresh="dirs") as archive:
+        params = click_context.parent.params if click_context.parent else {}
+        root = params.get("archive_path") or os.environ.get("NEWSARC_ARCHIVE") or "."
+        index = params.get("index_path") or os.environ.get("NEWSARC_INDEX") or None
+        # A Tab must answer at once: the index as it is (built only when there is none yet).
+        with Archive.open(root, index=index, fresh="none") as archive:
             values = archive.field_examples(name, limit=200)
     except NewsarcError:
         return []
@@ -294,6 +314,8 @@ def build_query(context: Context, request: QueryRequest) -> Any:
     settings = context.settings
     now = context.environment.now
     words = _expand_saved(request.words, settings.saved_queries if settings else {})
+    for word in words:  # saved queries come from the config file, not through the argument check
+        check_text(word, "the query")
     if request.sort:
         words.append(f"sort:{request.sort}")
     query = parse_query(words, now)
@@ -416,14 +438,107 @@ class _RefreshProgress:
 # --- the command group -------------------------------------------------------------------
 
 
+class UsageLine(click.UsageError):
+    """A usage error shown as one line, `newsarc: error: ...`, exit 2 (not click's usage block)."""
+
+    def show(self, file: Any = None) -> None:
+        _error_line(f"newsarc: error: {safe_line(self.message)}")
+
+
+def _usage_line(error: click.UsageError) -> click.UsageError:
+    if isinstance(error, (UsageLine, click.exceptions.NoArgsIsHelpError)):
+        return error
+    command = error.ctx.command_path if error.ctx is not None else "newsarc"
+    return UsageLine(f"{error.format_message().rstrip('.')} (see `{command} --help`)", ctx=error.ctx)
+
+
+# Options whose values are file names, which may be any bytes (all other text must be UTF-8).
+PATH_PARAMETERS = frozenset({"archive_path", "index_path", "output", "into", "sources"})
+
+
+def _option_table(command: click.Command, click_context: click.Context) -> OptionTable:
+    takes_value: dict[str, bool] = {}
+    numeric: set[str] = set()
+    for param in command.get_params(click_context):
+        if not isinstance(param, click.Option):
+            continue
+        value = not (param.is_flag or param.count)
+        for spelling in (*param.opts, *param.secondary_opts):
+            takes_value[spelling] = value
+            if value and not spelling.startswith("--") and isinstance(param.type, click.types.IntParamType):
+                numeric.add(spelling)
+    return OptionTable(takes_value, frozenset(numeric))
+
+
+def _takes_query(command: click.Command) -> bool:
+    return any(isinstance(param, click.Argument) and param.name == "words" for param in command.params)
+
+
+def _check_parameters(click_context: click.Context) -> None:
+    """Every text argument is UTF-8 without NUL; file names may hold any bytes but NUL."""
+    for param in click_context.command.params:
+        value = click_context.params.get(param.name or "")
+        what = f"the value of {param.opts[0]}" if isinstance(param, click.Option) else "the argument"
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, str) and (param.name not in PATH_PARAMETERS or "\x00" in item):
+                check_text(item, what)
+
+
+class NewsarcCommand(click.Command):
+    def parse_args(self, click_context: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(click_context, args)
+        if not click_context.resilient_parsing:
+            _check_parameters(click_context)
+        return rest
+
+
 class NewsarcGroup(click.Group):
-    """Turns newsarc's typed errors into one line on stderr and a named exit code."""
+    """Sorts the command line (arguments.py), and turns newsarc's typed errors into one
+    line on stderr and a named exit code."""
+
+    command_class = NewsarcCommand
+
+    def parse_args(self, click_context: click.Context, args: list[str]) -> list[str]:
+        try:
+            args = self._sorted(click_context, args)
+            rest = super().parse_args(click_context, args)
+            if not click_context.resilient_parsing:
+                _check_parameters(click_context)
+            return rest
+        except NewsarcError as error:
+            raise UsageLine(str(error), ctx=click_context) from None
+        except click.UsageError as error:
+            raise _usage_line(error) from None
+
+    def _sorted(self, click_context: click.Context, args: list[str]) -> list[str]:
+        """Global options moved in front of the command, query words after one `--`."""
+        strict = not click_context.resilient_parsing
+        global_table = _option_table(self, click_context)
+        try:
+            position = locate_command(args, global_table)
+        except ArgumentError:
+            if strict:
+                raise
+            return args
+        command = self.get_command(click_context, args[position]) if position is not None else None
+        if position is None or command is None:
+            return args
+        sorted_ = sort_arguments(args[position + 1:], _option_table(command, click_context), global_table,
+                                 command_name=args[position], takes_query=_takes_query(command),
+                                 strict=strict)
+        return [*args[:position], *sorted_.global_options, args[position], *sorted_.command_arguments]
 
     def invoke(self, click_context: click.Context) -> Any:
         try:
-            return super().invoke(click_context)
+            try:
+                return super().invoke(click_context)
+            finally:
+                _flush_stdout(click_context)  # a full disk shows here, not as a traceback at exit
         except CommandExit as done:
             click_context.exit(int(done.code))
+        except AmbiguousError as error:
+            _error_line(f"newsarc: error: {safe_line(str(error))}")
+            click_context.exit(int(ExitCode.USAGE))
         except NotFoundError as error:
             _error_line(f"newsarc: {safe_line(str(error))}")
             click_context.exit(int(ExitCode.NO_MATCH))
@@ -440,13 +555,29 @@ class NewsarcGroup(click.Group):
             click_context.exit(int(ExitCode.INTERRUPTED))
         except click.exceptions.Exit:
             raise
+        except click.UsageError as error:
+            raise _usage_line(error) from None
         except (click.ClickException, click.exceptions.Abort):
             raise
+        except OSError as error:
+            if _debug(click_context):
+                raise
+            # Reading and the index report their own errors; what is left is writing the answer.
+            _silence_broken_pipe()
+            where = safe_line(os.fsdecode(error.filename)) if error.filename else "cannot write the output"
+            _error_line(f"newsarc: error: {where}: {error.strerror or error}")
+            click_context.exit(int(ExitCode.USAGE))
         except Exception as error:  # noqa: BLE001 - the last line of defence: one line, no traceback
             if _debug(click_context):
                 raise
             _error_line(f"newsarc: internal error: {safe_line(repr(error))} (run with --debug for details)")
             click_context.exit(int(ExitCode.INTERNAL))
+
+
+def _flush_stdout(click_context: click.Context) -> None:
+    context = click_context.find_object(Context)
+    if context is not None:
+        context.environment.stdout.flush()
 
 
 def _debug(click_context: click.Context) -> bool:
@@ -488,6 +619,8 @@ def cli(
 
     A QUERY is words and qualifiers, such as: sensetime provider:scmp.com
     date:2021-11 -topic:robotics "exact phrase". `newsarc fields` lists them.
+    A word starting with - excludes (-hsbc). The options below may also come
+    after the command: newsarc list --color never.
     """
     environment = Environment.from_process()
     if isinstance(click_context.obj, Mapping):  # tests inject a terminal, a width, a clock
@@ -537,18 +670,75 @@ def list_command(click_context: click.Context, context: Context, limit: int | No
       newsarc list provider:scmp.com date:2021
       newsarc list --topic AI --since 2021-11 --json
     """
+    query = build_query(context, _query_request(click_context.params))  # a typo shows before any refresh
+    if format_name or as_json or not context.pretty:
+        write = _listing_writer(context, format_name or "jsonl", fields)
+        with open_archive(context) as archive:
+            if write(archive, query, limit, offset) == 0:
+                raise CommandExit(ExitCode.NO_MATCH)
+        return
     columns = _parse_fields(fields, LIST_COLUMN_CHOICES) if fields else LIST_COLUMNS
     with open_archive(context) as archive:
-        query = build_query(context, _query_request(click_context.params))
-        if format_name or as_json or not context.pretty:
-            _write_format(context, archive, query, format_name or "jsonl", limit, offset)
-            return
         from .render import article_table  # rich is imported only for people, not pipes
 
         page = archive.search(query, limit=_limit(context, limit, pretty=True), offset=offset)
         context.show(article_table(page, columns))
         if page.total == 0:
             raise CommandExit(ExitCode.NO_MATCH)
+
+
+# `list --fields` names as CSV/TSV columns; the exporter's own column names pass as they are.
+_CSV_COLUMNS = {"date": "published", "provider": "provider.name", "domain": "provider.domain"}
+
+
+def _list_values() -> dict[str, Callable[[Any], Any]]:
+    from .records import iso_utc
+
+    return {
+        "id": lambda article: article.id,
+        "date": lambda article: iso_utc(article.published) if article.published else None,
+        "provider": lambda article: article.provider_name,
+        "domain": lambda article: article.provider_domain,
+        "title": lambda article: article.title,
+        "topics": lambda article: list(article.topics),
+        "type": lambda article: article.type,
+        "quality": lambda article: article.quality,
+        "heat": lambda article: article.heat,
+        "path": lambda article: article.path,
+        "url": lambda article: article.url,
+    }
+
+
+def _listing_writer(context: Context, format_name: str, fields: str | None) -> Callable[..., int]:
+    """How `list` writes data: an export format, or with --fields only those columns (checked
+    before the index is opened). The writer returns how many articles it wrote."""
+    from .exporters import ExportOptions, get
+    from .exporters.tabular import columns_for
+
+    exporter = get(format_name)
+    if fields is None:
+        return lambda archive, query, limit, offset: _write_format(context, archive, query, exporter.name,
+                                                                  limit, offset)
+    if exporter.name == "jsonl":
+        columns = _parse_fields(fields, LIST_COLUMN_CHOICES)
+        values = _list_values()
+
+        def write_records(archive: Any, query: Any, limit: int | None, offset: int) -> int:
+            count = 0
+            for article in archive.iter_articles(query, limit=limit, offset=offset):
+                record = {name: values[name](article) for name in columns}
+                context.write_data(json.dumps(record, ensure_ascii=False))
+                count += 1
+            return count
+
+        return write_records
+    if "fields" not in exporter.options:
+        raise click.UsageError(f"--fields applies to the table, JSON Lines, csv and tsv, not {exporter.name}")
+    names = tuple(_CSV_COLUMNS.get(name.strip(), name.strip()) for name in fields.split(",") if name.strip())
+    options = ExportOptions(fields=names, now=context.environment.now)
+    columns_for(options)  # an unknown column is reported now, not after the refresh
+    return lambda archive, query, limit, offset: _write_format(context, archive, query, exporter.name, limit,
+                                                              offset, options)
 
 
 @cli.command(**QUERY_COMMAND)
@@ -573,8 +763,8 @@ def search(click_context: click.Context, context: Context, limit: int | None, of
     request = _query_request(click_context.params)
     if not request.words:
         raise click.UsageError("search needs a QUERY, for example: newsarc search sensetime")
+    query = build_query(context, request)
     with open_archive(context) as archive:
-        query = build_query(context, request)
         if format_name or as_json or not context.pretty:
             count = _write_format(context, archive, query, format_name or "jsonl", limit, offset)
             if count == 0:
@@ -660,8 +850,8 @@ def stats(click_context: click.Context, context: Context, as_json: bool, dimensi
     """Counts of articles by provider, topic, month, year or type, with a monthly timeline."""
     from .render import stats_view
 
+    query = build_query(context, _query_request(click_context.params))
     with open_archive(context) as archive:
-        query = build_query(context, _query_request(click_context.params))
         pretty = context.pretty and not as_json
         if top is None and pretty and dimension not in ("month", "year"):
             top = 20
@@ -684,8 +874,9 @@ def dupes(click_context: click.Context, context: Context, as_json: bool, **_: An
     """Groups of articles that are the same story (same URL, or same provider and title)."""
     from .render import duplicates_view
 
+    query = build_query(context, _query_request(click_context.params))
     with open_archive(context) as archive:
-        groups = archive.duplicates(build_query(context, _query_request(click_context.params)))
+        groups = archive.duplicates(query)
         if as_json or not context.pretty:
             for group in groups:
                 context.write_data(json.dumps({
@@ -819,8 +1010,8 @@ def export(click_context: click.Context, context: Context, limit: int | None, of
         raise click.UsageError(f"--fields applies to csv and tsv, not {exporter.name}")
     options = ExportOptions(fields=columns, group_by=group_by, now=context.environment.now, title=title,
                             index_name=index_name)
+    query = build_query(context, _query_request(click_context.params))
     with open_archive(context) as archive:
-        query = build_query(context, _query_request(click_context.params))
         if exporter.writes_folder:
             if output is None:
                 raise click.UsageError(f"format {exporter.name} writes a folder: add --output DIR")

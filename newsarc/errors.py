@@ -49,7 +49,11 @@ class StoreError(NewsarcError):
 
 
 class NotFoundError(NewsarcError):
-    """An id, path or URL that names no article, or names several."""
+    """An id, path or URL that names no article, or names several (AmbiguousError)."""
+
+
+class AmbiguousError(NotFoundError):
+    """An id prefix that names several articles: a usage error, not a missing article."""
 
 
 class ExportError(NewsarcError):

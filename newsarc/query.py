@@ -235,7 +235,12 @@ def _shell_word(word: str) -> str:
 
 
 def _holds_syntax(word: str) -> bool:
-    return any(char in word for char in '"()') or any(part in _OPERATORS for part in word.split())
+    """Whether a shell word was a query typed as one string (`'sensetime -provider:x'`): it holds
+    quotes, parentheses or an operator, or a later part is a qualifier or an exclusion."""
+    if any(char in word for char in '"()') or any(part in _OPERATORS for part in word.split()):
+        return True
+    return any(_is_field_at(part.removeprefix("-"), 0) or (part.startswith("-") and part[1:2].isalnum())
+               for part in word.split()[1:])
 
 
 def _is_field_at(source: str, position: int) -> bool:
