@@ -875,7 +875,12 @@ def _write_format(context: Context, archive: Any, query: Any, format_name: str, 
     if exporter.writes_folder:
         raise click.UsageError(f"format {exporter.name} writes a folder: use `newsarc export --format "
                                f"{exporter.name} --output DIR`")
-    stream = stream or context.environment.stdout
+    if stream is None:
+        stream = context.environment.stdout
+        if context.environment.stdout_tty:  # a screen gets inert text; files and pipes the exact text
+            from .textsafe import TerminalStream
+
+            stream = TerminalStream(stream)  # type: ignore[assignment]
     if exporter.name == "jsonl":
         # The index stores each article's interchange JSON: write it as it is, without
         # rebuilding articles (the same text the jsonl writer produces).

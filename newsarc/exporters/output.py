@@ -81,9 +81,9 @@ def _reached_by_walk(target: Path, root: Path) -> bool:
     """Whether `target`, or a folder above it, is a folder the archive walk visits,
     following folder links as `files.scan_archive` does."""
     ancestors: set[tuple[int, int]] = set()
-    for folder in (target, *target.parents):
+    for above in (target, *target.parents):
         with contextlib.suppress(OSError):
-            info = folder.stat()
+            info = above.stat()
             ancestors.add((info.st_dev, info.st_ino))
     try:
         root_info = root.stat()
