@@ -27,7 +27,7 @@ import click
 from . import __version__
 from .arguments import ArgumentError, OptionTable, check_text, locate_command, sort_arguments
 from .errors import AmbiguousError, NewsarcError, NotFoundError, QueryError
-from .textsafe import safe_line
+from .textsafe import TerminalStream, safe_line
 
 
 class ExitCode(IntEnum):
@@ -971,6 +971,8 @@ def _format_choice() -> click.Choice:
 @click.option("--title", help="markdown/html: the digest's title.")
 @click.option("--index-name", default="newsarc", show_default=True, help="opensearch: the index to load into.")
 @click.option("--mapping", is_flag=True, help="opensearch: print the index mapping instead of articles.")
+@click.option("--null", "-0", "null", is_flag=True,
+              help="paths: each file once, its exact name ended by NUL (for xargs -0).")
 @pass_context
 @click.pass_context
 def export(click_context: click.Context, context: Context, limit: int | None, offset: int,
@@ -1008,8 +1010,11 @@ def export(click_context: click.Context, context: Context, limit: int | None, of
     columns = tuple(name.strip() for name in fields.split(",") if name.strip()) if fields else None
     if columns and "fields" not in exporter.options:
         raise click.UsageError(f"--fields applies to csv and tsv, not {exporter.name}")
+    null = bool(click_context.params.get("null"))
+    if null and "null" not in exporter.options:
+        raise click.UsageError(f"-0/--null applies to paths, not {exporter.name}")
     options = ExportOptions(fields=columns, group_by=group_by, now=context.environment.now, title=title,
-                            index_name=index_name)
+                            index_name=index_name, null=null)
     query = build_query(context, _query_request(click_context.params))
     with open_archive(context) as archive:
         if exporter.writes_folder:
@@ -1066,7 +1071,10 @@ def _write_format(context: Context, archive: Any, query: Any, format_name: str, 
     if exporter.writes_folder:
         raise click.UsageError(f"format {exporter.name} writes a folder: use `newsarc export --format "
                                f"{exporter.name} --output DIR`")
-    stream = stream or context.environment.stdout
+    if stream is None:
+        stream = context.environment.stdout
+        if context.environment.stdout_tty:  # a screen gets inert text; files and pipes the exact text
+            stream = TerminalStream(stream)  # type: ignore[assignment]
     if exporter.name == "jsonl":
         # The index stores each article's interchange JSON: write it as it is, without
         # rebuilding articles (the same text the jsonl writer produces).
@@ -1076,13 +1084,13 @@ def _write_format(context: Context, archive: Any, query: Any, format_name: str, 
             count += 1
         return count
     if exporter.name == "paths":  # paths come straight from the index too
-        from .exporters.paths import path_line
+        from dataclasses import replace
 
-        count = 0
-        for path, index in archive.iter_paths(query, limit=limit, offset=offset):
-            stream.write(path_line(path, index) + "\n")
-            count += 1
-        return count
+        from .exporters.paths import write_path_list
+
+        terminal = isinstance(stream, TerminalStream)
+        path_options = replace(options or ExportOptions(), terminal=terminal, root=archive.root)
+        return write_path_list(archive.iter_paths(query, limit=limit, offset=offset), stream, path_options)
     articles = archive.iter_articles(query, limit=limit, offset=offset)
     return exporter.write(articles, stream, options or ExportOptions(now=context.environment.now))
 

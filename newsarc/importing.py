@@ -21,12 +21,12 @@ from typing import IO, Any
 
 from .errors import ArchiveError, ParseError
 from .exporters.frontmatter import FileNamer, render
-from .exporters.output import write_file
 from .exporters.tabular import COLUMNS, TOPIC_SEPARATOR, unneutralise
 from .files import walk_archive
 from .model import Article, Problem
 from .parsing import article_id, decode, json_error_message, load_json, parse_bytes, parse_file
 from .records import article_from_record, iso_utc
+from .safewrite import fsync_folder, remove_stale_temporaries, write_file
 from .urls import canonical_url
 
 DuplicateKey = tuple[str, "str | None"]
@@ -52,25 +52,35 @@ def import_sources(sources: Iterable[Path], into: Path) -> ImportSummary:
         into.mkdir(parents=True, exist_ok=True)
     except OSError as error:  # a file of that name, or no permission
         raise ArchiveError(f"cannot use {into} as the archive folder: {error.strerror or error}") from None
+    remove_stale_temporaries(into)
     known = _keys_in_folder(into)
     namer = FileNamer(entry.name for entry in os.scandir(into))
     summary = ImportSummary()
-    for source in sources:
-        for found in read_source(Path(source)):
-            if isinstance(found, Problem):
-                summary.rejected.append(found)
-                continue
-            key = duplicate_key(found)
-            if key in known:
-                summary.skipped += 1
-                continue
-            problem = _add(found, into, namer)
-            if problem:
-                summary.rejected.append(problem)
-                continue
-            known.add(key)
-            summary.added += 1
+    try:
+        for source in sources:
+            _import_source(Path(source), into, known, namer, summary)
+    finally:
+        fsync_folder(into)  # each file was fsynced before its rename; the folder once, for all
     return summary
+
+
+def _import_source(
+    source: Path, into: Path, known: set[DuplicateKey], namer: FileNamer, summary: ImportSummary
+) -> None:
+    for found in read_source(source):
+        if isinstance(found, Problem):
+            summary.rejected.append(found)
+            continue
+        key = duplicate_key(found)
+        if key in known:
+            summary.skipped += 1
+            continue
+        problem = _add(found, into, namer)
+        if problem:
+            summary.rejected.append(problem)
+            continue
+        known.add(key)
+        summary.added += 1
 
 
 def duplicate_key(article: Article) -> DuplicateKey:
@@ -107,7 +117,7 @@ def _add(article: Article, into: Path, namer: FileNamer) -> Problem | None:
     for _ in range(100):  # another process may take a name between scan and write
         name = namer.name_for(article)
         try:
-            write_file(into, name, text, replace=False)
+            write_file(into, name, text, replace=False, sync_folder=False)
             return None
         except FileExistsError:
             continue

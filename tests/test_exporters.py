@@ -30,11 +30,12 @@ from newsarc.exporters import ExportOptions
 from newsarc.exporters import frontmatter as frontmatter_module
 from newsarc.exporters.frontmatter import FileNamer, slugify
 from newsarc.exporters.opensearch import mapping
-from newsarc.exporters.output import open_folder, open_output, write_file
+from newsarc.exporters.output import open_folder, open_output
 from newsarc.exporters.tabular import neutralise, unneutralise
 from newsarc.model import Article, Provider, RelatedItem
 from newsarc.parsing import parse_bytes, parse_file
 from newsarc.records import record_from_article
+from newsarc.safewrite import write_file
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("NEWSARC_UPDATE_GOLDEN") == "1"
@@ -173,7 +174,7 @@ def test_every_exporter_describes_itself_on_one_line() -> None:
     for exporter in exporters.exporters():
         assert exporter.description and "\n" not in exporter.description
         assert exporter.writes_folder == (exporter.name == "frontmatter")
-        assert exporter.options <= {"fields", "group_by", "now", "title", "index_name"}
+        assert exporter.options <= {"fields", "group_by", "now", "title", "index_name", "null"}
     assert [row[0] for row in exporters.describe()][-2:] == ["opensearch (elasticsearch)", "paths"]
     assert set(exporters.all_names()) >= {"md", "ndjson", "elasticsearch", *exporters.names()}
 
@@ -197,8 +198,9 @@ def test_export_options_are_checked() -> None:
 
 
 def test_exporters_keep_to_their_layer() -> None:
-    """Exporters import only model, records, errors, textsafe, urls and each other."""
-    allowed = {"model", "records", "errors", "textsafe", "urls", "exporters"}
+    """Exporters import only model, records, errors, textsafe, urls, safewrite, files (for
+    the real names of files, in `paths`) and each other: never the archive, the index or rich."""
+    allowed = {"model", "records", "errors", "textsafe", "urls", "safewrite", "files", "exporters"}
     package = Path(exporters.__file__).parent
     for path in package.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
@@ -751,4 +753,11 @@ def test_paths_lists_each_article_file_once_with_its_record_number(tmp_path: Pat
                 Article(title="c", path="page.json", index=1), Article(title="d", path="x\x1b[31m.md")]
     stream = io.StringIO()
     assert exporters.get("paths").write(articles, stream) == 4
-    assert stream.getvalue() == "2021/a.md\npage.json#1\npage.json#2\nx.md\n"
+    # Exact to a file or a pipe; a terminal gets quoted names (tests/test_paths_export.py).
+    assert stream.getvalue() == "2021/a.md\npage.json#1\npage.json#2\nx\x1b[31m.md\n"
+    stream = io.StringIO()
+    assert exporters.get("paths").write(articles, stream, ExportOptions(null=True)) == 4
+    assert stream.getvalue() == "2021/a.md\0page.json\0x\x1b[31m.md\0"
+    stream = io.StringIO()
+    assert exporters.get("paths").write(articles, stream, ExportOptions(terminal=True)) == 4
+    assert stream.getvalue() == "2021/a.md\npage.json#1\npage.json#2\n$'x\\e[31m.md'\n"

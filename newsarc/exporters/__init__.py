@@ -38,7 +38,10 @@ class ExportOptions:
 
     `fields` picks and orders CSV/TSV columns; `group_by`, `now` and `title` shape
     the Markdown and HTML digests (`now` is printed as the generation time, never
-    read from the clock); `index_name` names the OpenSearch index.
+    read from the clock); `index_name` names the OpenSearch index. `null` ends
+    each of `paths`' names with NUL; `terminal` says the output is a screen (names
+    are quoted), and `root` is the archive folder the paths are relative to (for
+    the files' real names).
     """
 
     fields: tuple[str, ...] | None = None
@@ -46,6 +49,9 @@ class ExportOptions:
     now: datetime | None = None
     title: str | None = None
     index_name: str = "newsarc"
+    null: bool = False
+    terminal: bool = False
+    root: Path | None = None
 
     def __post_init__(self) -> None:
         if self.group_by not in GROUP_BY_CHOICES:
@@ -103,7 +109,8 @@ _EXPORTERS: tuple[Exporter, ...] = (
              "frontmatter:write_folder", aliases=("front-matter",), writes_folder=True),
     Exporter("opensearch", "OpenSearch/Elasticsearch bulk-API NDJSON", "opensearch:write_bulk",
              aliases=("elasticsearch",), options=frozenset({"index_name"})),
-    Exporter("paths", "the path of each article's file, one per line (like rg -l)", "paths:write_paths"),
+    Exporter("paths", "the path of each article's file, one per line (like rg -l)", "paths:write_paths",
+             options=frozenset({"null"})),
 )  # fmt: skip
 
 _BY_NAME: dict[str, Exporter] = {

@@ -25,8 +25,8 @@ import yaml
 
 from ..model import Article
 from ..records import iso_utc, original_body, record_from_article
+from ..safewrite import fsync_folder, write_file
 from . import ExportOptions
-from .output import write_file
 
 SLUG_MAX_LENGTH = 80
 SUFFIX = ".md"
@@ -231,7 +231,11 @@ def write_folder(articles: Iterable[Article], folder: Path, options: ExportOptio
     written atomically; an existing file of the same name is replaced."""
     namer = FileNamer()
     count = 0
-    for article in articles:
-        write_file(folder, namer.name_for(article), render(article), replace=True)
-        count += 1
+    try:
+        for article in articles:
+            # Each file is fsynced before its rename; the folder once, for all the renames.
+            write_file(folder, namer.name_for(article), render(article), replace=True, sync_folder=False)
+            count += 1
+    finally:
+        fsync_folder(folder)
     return count
