@@ -9,6 +9,7 @@ every function takes the data it shows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from datetime import datetime, tzinfo
 
 from rich import box
@@ -78,7 +79,7 @@ def article_table(page: Page, fields: Sequence[str]) -> Table:
     return table
 
 
-_COLUMN_OPTIONS: dict[str, dict[str, object]] = {
+_COLUMN_OPTIONS: dict[str, dict[str, Any]] = {  # keyword arguments of Table.add_column
     "id": {"style": "yellow", "no_wrap": True},
     "date": {"no_wrap": True},
     "provider": {"style": "green", "max_width": 20, "overflow": "ellipsis", "no_wrap": True},

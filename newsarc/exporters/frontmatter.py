@@ -139,7 +139,7 @@ _HAS_LIBYAML = hasattr(yaml, "CSafeDumper")
 _FastBase: type = yaml.CSafeDumper if _HAS_LIBYAML else yaml.SafeDumper
 
 
-class FastDumper(_Representing, _FastBase):  # type: ignore[misc, valid-type]
+class FastDumper(_Representing, _FastBase):
     """libyaml's dumper when present; its lists are re-indented afterwards."""
 
 

@@ -18,7 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TextIO
+from typing import IO, TextIO
 
 from ..model import Article, Story
 from ..records import iso_utc
@@ -121,7 +121,7 @@ def _anchor(group: Group, taken: set[str]) -> str:
     return anchor
 
 
-def _write_sections(groups: Iterable[Group], spool: TextIO) -> list[_Section]:
+def _write_sections(groups: Iterable[Group], spool: IO[str]) -> list[_Section]:
     sections: list[_Section] = []
     taken: set[str] = set()
     for group in groups:
