@@ -52,8 +52,8 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import datetime
 
-from . import dates
-from .errors import QueryError
+from .. import dates
+from ..errors import QueryError
 
 TEXT_FIELDS = ("title", "excerpt", "body", "related")
 EXACT_FIELDS = (

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from datetime import date, datetime, time, timezone
 from typing import Any
 
-from .errors import ParseError
-from .model import Article, Image, Provider, RelatedItem, Story
-from .timestamps import TimestampError, read_timestamp
+from ..errors import ParseError
+from ..model import Article, Image, Provider, RelatedItem, Story
+from ..timestamps import TimestampError, read_timestamp
 
 # Written by newsarc's own JSON exports beside the record's fields; a record that
 # carries it has its `id`/`path`/`index` keys read as newsarc's metadata.
