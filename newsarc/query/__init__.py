@@ -1,6 +1,6 @@
-"""The query language -> a syntax tree. No SQL here: `store.py` compiles the tree.
+"""The query language -> a syntax tree. No SQL here: the index compiles the tree.
 
-CONTRACT (the store compiles exactly these nodes):
+CONTRACT (the index compiles exactly these nodes):
 
     Query(root: Node | None, sort: str | None, text: bool, source: str)
         root   None means "every article"
