@@ -1,0 +1,143 @@
+"""The syntax tree a query parses to, and its spelling back as a query string."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import TYPE_CHECKING
+
+from .. import dates
+from .lexer import BARE, OPERATORS, is_field_at
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+
+# --- the syntax tree -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TextTerm:
+    words: tuple[str, ...]
+    field: str | None = None
+    phrase: bool = False
+    prefix: bool = False
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class FieldFilter:
+    field: str
+    values: tuple[str, ...]
+    position: int = 0
+
+
+@dataclass(frozen=True)
+class RangeFilter:
+    field: str
+    low: datetime | int | None
+    high: datetime | int | None
+    low_inclusive: bool = True
+    high_inclusive: bool = True
+    position: int = 0
+    expression: str | None = dataclass_field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+
+@dataclass(frozen=True)
+class And:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    children: tuple[Node, ...]
+
+
+Node = TextTerm | FieldFilter | RangeFilter | Not | And | Or
+
+
+@dataclass(frozen=True)
+class Query:
+    root: Node | None
+    sort: str | None = None
+    text: bool = False
+    source: str = ""
+
+    def describe(self, *, resolve_dates: bool = False) -> str:
+        """The query as a normalised query string that parses back to the same tree.
+
+        Relative dates stay as written (`date:7d`) unless `resolve_dates` asks for the
+        UTC range they stood for when parsed.
+        """
+        parts = [_render(self.root, resolve_dates)] if self.root is not None else []
+        if self.sort is not None:
+            parts.append(f"sort:{self.sort}")
+        return " ".join(parts)
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+# --- rendering -------------------------------------------------------------------------
+
+
+def _render(node: Node, resolve_dates: bool) -> str:
+    if isinstance(node, TextTerm):
+        return _render_text(node)
+    if isinstance(node, FieldFilter):
+        return f"{node.field}:" + ",".join(_render_value(value) for value in node.values)
+    if isinstance(node, RangeFilter):
+        return _render_range(node, resolve_dates)
+    if isinstance(node, Not):
+        return "-" + _render_child(node.child, resolve_dates, (And, Or, Not))
+    if isinstance(node, And):
+        return " ".join(_render_child(child, resolve_dates, (And, Or)) for child in node.children)
+    return " OR ".join(_render_child(child, resolve_dates, (And, Or)) for child in node.children)
+
+
+def _render_child(node: Node, resolve_dates: bool, grouped: tuple[type, ...]) -> str:
+    rendered = _render(node, resolve_dates)
+    return f"({rendered})" if isinstance(node, grouped) else rendered
+
+
+def _render_text(term: TextTerm) -> str:
+    scope = f"{term.field}:" if term.field else ""
+    star = "*" if term.prefix else ""
+    if term.phrase or len(term.words) != 1 or _needs_quotes(term.words[0], star, scoped=bool(scope)):
+        return f'{scope}"{" ".join(term.words)}"{star}'
+    return f"{scope}{term.words[0]}{star}"
+
+
+def _needs_quotes(word: str, star: str, scoped: bool) -> bool:
+    """Whether a word written bare would parse as something else (a field value is never an operator)."""
+    written = word + star
+    if BARE.fullmatch(word) is None or word.endswith("*"):
+        return True
+    return not scoped and (written.startswith("-") or written in OPERATORS or is_field_at(written, 0))
+
+
+def _render_value(value: str) -> str:
+    return f'"{value}"' if not value or re.search(r'[\s,()"]', value) else value
+
+
+def _render_range(node: RangeFilter, resolve_dates: bool) -> str:
+    if node.field == "date":
+        if node.expression is not None and not resolve_dates:
+            return "date:" + _render_value(node.expression)
+        return "date:" + dates.format_range(node.low, node.high)  # type: ignore[arg-type]
+    low, high = node.low, node.high
+    if low is not None and high is not None and node.low_inclusive and node.high_inclusive:
+        return f"{node.field}:{low}" if low == high else f"{node.field}:{low}..{high}"
+    bounds = []
+    if low is not None:
+        bounds.append(f"{node.field}:{'>=' if node.low_inclusive else '>'}{low}")
+    if high is not None:
+        bounds.append(f"{node.field}:{'<=' if node.high_inclusive else '<'}{high}")
+    # Two bounds with other flags need two qualifiers; the parentheses keep them one term.
+    return bounds[0] if len(bounds) == 1 else f"({' '.join(bounds)})" if bounds else f"{node.field}:.."
