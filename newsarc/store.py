@@ -17,7 +17,7 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
@@ -26,6 +26,7 @@ from typing import Any
 from .errors import StoreError
 from .files import ArticleFile, scan_archive
 from .model import Article, Problem
+from .parallel import map_unordered
 from .records import article_from_record, json_text
 from .urls import canonical_url
 
@@ -41,8 +42,6 @@ MARK_START, MARK_END = "\ue000", "\ue001"
 PARALLEL_THRESHOLD = 400
 # Parsed files written per round of INSERT statements.
 INSERT_BATCH = 200
-# Files handed to the worker processes at a time: bounds the memory of a cold build.
-PARSE_WINDOW = 2048
 
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value);
@@ -510,20 +509,18 @@ def _parse_all(to_parse: list[ArticleFile], workers: int | None) -> Iterator[Par
     if count <= 1 or len(to_parse) < PARALLEL_THRESHOLD:
         yield from map(parse_for_index, to_parse)
         return
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     try:
-        pool = context.Pool(count)
-    except OSError:  # no room for the workers' semaphores (a full disk or /dev/shm), no processes left
+        parsed = map_unordered(parse_for_index, to_parse, count, size=_task_size)
+    except OSError:  # no processes or pipes left: parse here
         yield from map(parse_for_index, to_parse)
         return
-    with pool:
-        # Workers run ahead of the inserts; handing them a window at a time keeps the
-        # parsed files waiting in memory to one window's worth however large the archive.
-        for start in range(0, len(to_parse), PARSE_WINDOW):
-            window = to_parse[start : start + PARSE_WINDOW]
-            yield from pool.imap_unordered(parse_for_index, window, chunksize=32)
+    # Closed explicitly, so an error or Ctrl-C in the inserts ends the workers at once.
+    with closing(parsed):
+        yield from parsed
+
+
+def _task_size(article_file: ArticleFile) -> int:
+    return 64 + 2 * (len(article_file.path) + len(article_file.file_path))
 
 
 class _write_transaction:
