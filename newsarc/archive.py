@@ -208,7 +208,8 @@ class Archive:
         """(path, index within the file) of every matching article, in sort order."""
         return self._stream(self._paths(query, limit, offset))
 
-    def _paths(self, query: Query, limit: int | None, offset: int) -> Generator[tuple[str, int | None], None, None]:
+    def _paths(self, query: Query, limit: int | None,
+               offset: int) -> Generator[tuple[str, int | None], None, None]:
         compiled = compile_query(query)
         source, source_parameters = compiled.from_clause()
         yield from self.store.execute(

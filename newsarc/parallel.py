@@ -8,9 +8,10 @@ exists, so stopping is: kill the workers, join them, close the pipes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from typing import Any, TypeVar
 
 _Task = TypeVar("_Task")
@@ -31,7 +32,7 @@ def map_unordered(
     tasks: Sequence[_Task],
     workers: int,
     size: Callable[[_Task], int] = lambda task: 256,
-) -> Iterator[_Result]:
+) -> Generator[_Result, None, None]:
     """`function` over `tasks` in `workers` processes, results in the order they finish.
 
     The workers start at once: OSError here when they cannot (the caller then works
@@ -69,7 +70,7 @@ def _start(function: Callable[[Any], Any], workers: int) -> list[tuple[Any, Any]
     return started
 
 
-def _results(started: list[tuple[Any, Any]], chunks: Iterator[list[Any]]) -> Iterator[Any]:
+def _results(started: list[tuple[Any, Any]], chunks: Iterator[list[Any]]) -> Generator[Any, None, None]:
     try:
         yield from _run(started, chunks)
     finally:
@@ -86,7 +87,8 @@ def _run(started: list[tuple[Any, Any]], chunks: Iterator[list[Any]]) -> Iterato
             if _send_next(connection, chunks):
                 outstanding[connection] += 1
     while any(outstanding.values()):
-        for connection in wait([c for c, count in outstanding.items() if count]):
+        ready: list[Any] = wait([c for c, count in outstanding.items() if count])
+        for connection in ready:
             try:
                 results = connection.recv()
             except (EOFError, OSError):
@@ -158,10 +160,8 @@ def _stop(started: list[tuple[Any, Any]]) -> None:
     """Kill the workers (a no-op for those already done) and release their pipes."""
     for process, _ in started:
         if process.is_alive() and process.pid is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.kill(process.pid, signal.SIGKILL)
-            except OSError:
-                pass
     for process, connection in started:
         connection.close()
         if process.pid is not None:

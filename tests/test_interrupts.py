@@ -25,20 +25,23 @@ PROJECT = Path(__file__).resolve().parent.parent
 GENERATE = PROJECT / "benchmarks" / "generate.py"
 SEEDS = PROJECT / "seeds"
 NEWSARC = [sys.executable, "-m", "newsarc"]
-ARCHIVE_SIZE = 1200  # parsed in worker processes (over the 400-file threshold), output well over a pipe's 64 KB
+# Parsed in worker processes (over the 400-file threshold); exports well over a pipe's 64 KB.
+ARCHIVE_SIZE = 1200
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("interrupts") / "archive"
     if GENERATE.is_file():
-        subprocess.run([sys.executable, str(GENERATE), "--count", str(ARCHIVE_SIZE), "--out", str(root), "--quiet"],
-                       check=True, capture_output=True, timeout=300)
+        generate = [sys.executable, str(GENERATE), "--count", str(ARCHIVE_SIZE), "--out", str(root)]
+        generate.append("--quiet")
+        subprocess.run(generate, check=True, capture_output=True, timeout=300)
     else:
         root.mkdir()
         sources = sorted(SEEDS.iterdir())
         for number in range(ARCHIVE_SIZE):
-            shutil.copyfile(sources[number % len(sources)], root / f"{number:05d}-{sources[number % len(sources)].name}")
+            source = sources[number % len(sources)]
+            shutil.copyfile(source, root / f"{number:05d}-{source.name}")
     return root
 
 
@@ -123,7 +126,7 @@ def test_ctrl_c_while_workers_parse_ends_everything_and_the_index_still_works(
     index = tmp_path / "index.sqlite"
     for attempt in range(4):
         process = start(archive, index, "index", "--rebuild")
-        wait_for(lambda: children(process.pid), process)
+        wait_for(lambda: children(process.pid), process)  # noqa: B023 - called at once
         workers = children(process.pid)
         time.sleep(0.03 * attempt)  # at the start of the work, and further into it
         _, stderr = interrupt(process)
