@@ -65,8 +65,8 @@ def parse_file(file_path: str | Path, path: str, *, max_bytes: int = MAX_FILE_BY
         return _problem(path, None, str(error))
     except _TooLarge as error:
         limit = max_bytes // (1024 * 1024)
-        return _problem(path, None,
-                        f"file is {error.size / 1048576:.1f} MB, over the {limit} MB limit for an article file")
+        size = error.size / 1048576
+        return _problem(path, None, f"file is {size:.1f} MB, over the {limit} MB limit for an article file")
     except OSError as error:
         return _problem(path, None, f"cannot read file: {error.strerror or error}")
     return parse_bytes(data, path)
