@@ -18,6 +18,7 @@ from .sqlquery import CompiledQuery, compile_query
 from .store import (
     MARK_END,
     MARK_START,
+    NotAnIndexError,
     ProgressCallback,
     RefreshReport,
     Store,
@@ -457,13 +458,10 @@ def _database_path(root: Path, index: str | Path | None) -> Path:
 
 
 def _open_store(root: Path, database: Path | None, notices: list[str], rebuild: bool) -> Store:
-    if database is not None and rebuild:
-        try:
-            remove_database(database)
-        except OSError as error:
-            raise StoreError(f"cannot remove the index {database}: {error.strerror}") from None
     try:
-        return Store.open(root, database, notices)
+        return Store.open(root, database, notices, rebuild=rebuild)
+    except NotAnIndexError:
+        raise  # another program's file: an error, never a reason to work around it
     except StoreError as error:
         if database is None or "locked" in error.message:
             raise

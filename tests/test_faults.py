@@ -221,7 +221,6 @@ def _damage(index: Path, how: str) -> None:
 
 DAMAGE = [
     "empty",
-    "garbage",
     "truncated-0.01",
     "truncated-0.5",
     "truncated-0.99",
