@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import weakref
 from collections.abc import Generator, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -118,12 +119,18 @@ class Archive:
         database = None if in_memory else _database_path(root, index)
         store = _open_store(root, database, notices, rebuild)
         for attempt in range(3):
+            cold = store.location != ":memory:" and not store.filled
             try:
                 report = store.refresh(mode=fresh, progress=progress, workers=workers)
                 break
             except Exception as error:
                 store.close()
                 kind = failure_kind(error) if store.location != ":memory:" and attempt < 2 else None
+                if kind == "unwritable" and cold and database is not None:
+                    # A first build that filled the disk: its WAL (tens of MB) would keep
+                    # the disk full, and the index holds nothing worth keeping.
+                    with suppress(OSError, StoreError):
+                        remove_database(database)
                 if kind is None:
                     raise
                 # A damaged index is rebuilt; one that cannot be written (disk full,

@@ -25,6 +25,8 @@ NOT_ARTICLE_SUFFIXES = frozenset(
 NOT_ARTICLE_STEMS = frozenset(
     "readme license licence contributing code_of_conduct changelog security authors notice".split()
 )
+# stat errors that mean there is no file to read (vanished, a dangling link, a link loop).
+_GONE = frozenset({errno.ENOENT, errno.ELOOP, errno.ENOTDIR})
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "CVS", "_darcs"})
 
 
@@ -79,10 +81,10 @@ def scan_archive(
     Hidden and VCS folders are skipped. Folder links are followed once each, so a
     link loop ends; a folder, or a file, that cannot be looked at is reported in
     `problems` under its path (`.` for the root) and skipped: a caller keeps what it
-    knew of the files there rather than take them for removed. When `folder_mtimes` is given, it receives each folder's modification
-    time, keyed by relative path. This loop runs on every command, so it stays lean:
-    plain strings and tuples, one stat per entry (POSIX: it opens folders to stat
-    names relative to them).
+    knew of the files there rather than take them for removed. When `folder_mtimes`
+    is given, it receives each folder's modification time, keyed by relative path.
+    This loop runs on every command, so it stays lean: plain strings and tuples, one
+    stat per entry (POSIX: it opens folders to stat names relative to them).
 
     Relative paths are always valid text, one per file (see `readable_name`), and
     `real_paths`, when given, receives the real path of each file whose name was
@@ -118,7 +120,7 @@ def scan_archive(
                 except OSError as error:
                     # Vanished, a dangling link or a link loop: nothing to read. Anything
                     # else (EACCES, EIO) hides a file that may well still be there.
-                    if error.errno not in (errno.ENOENT, errno.ELOOP, errno.ENOTDIR) and is_article_name(name):
+                    if error.errno not in _GONE and is_article_name(name):
                         _cannot_read(problems, prefix + shown, error, "file")
                     continue
                 if S_ISDIR(stat.st_mode):

@@ -48,8 +48,12 @@ class ParseResult:
 
 
 def article_id(path: str, index: int | None = None) -> str:
-    """A short id that stays the same each time the archive is read."""
-    key = path if index is None else f"{path}#{index}"
+    """A short id that stays the same each time the archive is read.
+
+    The Nth record of a file is keyed with a NUL, which no file name holds: with `#`,
+    a file named `p.json#1` had the id of the second record of `p.json`.
+    """
+    key = path if index is None else f"{path}\0{index}"
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 

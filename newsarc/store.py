@@ -286,6 +286,11 @@ class Store:
     def close(self) -> None:
         self.connection.close()
 
+    @property
+    def filled(self) -> bool:
+        """Whether a refresh ever completed in this index."""
+        return self._meta("files") is not None
+
     # refreshing ------------------------------------------------------------------------
 
     def refresh(
@@ -629,7 +634,8 @@ def _owner(connection: sqlite3.Connection) -> str | None:
 
 def _drop_everything(connection: sqlite3.Connection) -> None:
     """Drop every table, view and trigger (in the caller's write transaction)."""
-    rows = connection.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+    rows = connection.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
     for kind in ("view", "trigger"):
         for row_kind, name, _ in rows:
             if row_kind == kind:
@@ -664,7 +670,8 @@ def _use_wal(connection: sqlite3.Connection, seconds: float = 30.0) -> None:
             time.sleep(0.02)
 
 
-def _encode_snapshot(current: dict[str, FileStat], folders: dict[str, int], unreadable: list[list[str]]) -> bytes:
+def _encode_snapshot(current: dict[str, FileStat], folders: dict[str, int],
+                     unreadable: list[list[str]]) -> bytes:
     """A digest of one walk: equal digests mean no file or folder changed.
 
     Only the 16-byte digest is stored: reading back the walk itself (11 MB for
@@ -708,7 +715,7 @@ _SQLITE_HEADER = b"SQLite format 3\x00"
 
 def _header_is_ours(database: Path) -> bool:
     """True when the file's SQLite header carries newsarc's application_id, or when
-    it is empty and a newsarc WAL beside it holds the rest.
+    its first transaction, still in the WAL beside it, gave it that id.
 
     Read from the bytes, so it answers for a database too damaged to open.
     """
@@ -717,21 +724,35 @@ def _header_is_ours(database: Path) -> bool:
             header = handle.read(100)
     except OSError:
         return False
-    if not header:
-        return _wal_is_ours(database)
-    return header.startswith(_SQLITE_HEADER) and int.from_bytes(header[68:72], "big") == APPLICATION_ID
+    if header and not header.startswith(_SQLITE_HEADER):
+        return False
+    if header and int.from_bytes(header[68:72], "big") == APPLICATION_ID:
+        return True
+    return (not header or int.from_bytes(header[68:72], "big") == 0) and _wal_is_ours(database)
 
 
-def _wal_is_ours(database: Path) -> bool:
-    # A new index whose first transaction is still in its WAL: page 1 is the first
-    # frame's page, after the 32-byte WAL header and the 24-byte frame header.
+def _is_ours(page: bytes) -> bool:
+    return page.startswith(_SQLITE_HEADER) and int.from_bytes(page[68:72], "big") == APPLICATION_ID
+
+
+def _wal_is_ours(database: Path, frames: int = 256) -> bool:
+    """True when one of the first `frames` frames of the WAL is a page 1 with newsarc's id."""
     try:
         with open(f"{database}-wal", "rb") as handle:
-            head = handle.read(32 + 24 + 100)
+            wal_header = handle.read(32)
+            if len(wal_header) < 32:
+                return False
+            page_size = int.from_bytes(wal_header[8:12], "big")
+            for _ in range(frames):
+                frame_header = handle.read(24)
+                page = handle.read(page_size)
+                if len(page) < 100:
+                    return False
+                if int.from_bytes(frame_header[:4], "big") == 1:
+                    return _is_ours(page)
     except OSError:
         return False
-    page = head[56:]
-    return page.startswith(_SQLITE_HEADER) and int.from_bytes(page[68:72], "big") == APPLICATION_ID
+    return False
 
 
 def _check_index_path(database: Path) -> None:
