@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import weakref
+from collections.abc import Generator, Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import AmbiguousError, ArchiveError, NotFoundError, StoreError
 from .files import walk_archive
@@ -16,6 +19,7 @@ from .sqlquery import CompiledQuery, compile_query
 from .store import (
     MARK_END,
     MARK_START,
+    NotAnIndexError,
     ProgressCallback,
     RefreshReport,
     Store,
@@ -90,6 +94,10 @@ class Archive:
         self.root = root
         self.store = store
         self.report = report
+        # Streams handed out and perhaps abandoned half-read (a closed pipe, Ctrl-C):
+        # closed before the connection, so none finishes its read transaction on a
+        # closed database when the garbage collector gets to it.
+        self._streams: weakref.WeakSet[Generator[object, None, None]] = weakref.WeakSet()
 
     @classmethod
     def open(
@@ -111,12 +119,18 @@ class Archive:
         database = None if in_memory else _database_path(root, index)
         store = _open_store(root, database, notices, rebuild)
         for attempt in range(3):
+            cold = store.location != ":memory:" and not store.filled
             try:
                 report = store.refresh(mode=fresh, progress=progress, workers=workers)
                 break
             except Exception as error:
                 store.close()
                 kind = failure_kind(error) if store.location != ":memory:" and attempt < 2 else None
+                if kind == "unwritable" and cold and database is not None:
+                    # A first build that filled the disk: its WAL (tens of MB) would keep
+                    # the disk full, and the index holds nothing worth keeping.
+                    with suppress(OSError, StoreError):
+                        remove_database(database)
                 if kind is None:
                     raise
                 # A damaged index is rebuilt; one that cannot be written (disk full,
@@ -133,7 +147,13 @@ class Archive:
         return cls(root, store, report)
 
     def close(self) -> None:
+        for stream in list(self._streams):
+            stream.close()
         self.store.close()
+
+    def _stream(self, stream: Generator[_T, None, None]) -> Generator[_T, None, None]:
+        self._streams.add(stream)
+        return stream
 
     def failure(self, error: BaseException) -> StoreError | None:
         """The one-line error for `error` when it says the index is damaged or cannot be
@@ -186,16 +206,18 @@ class Archive:
 
     def iter_articles(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
         """Every matching article in sort order, streamed (memory stays flat)."""
-        for blob in self._iter_blobs(query, limit, offset):
-            yield article_from_blob(blob)
+        return self._stream(article_from_blob(blob) for blob in self._iter_blobs(query, limit, offset))
 
     def iter_json_records(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Iterator[str]:
         """Every matching article's lossless JSON text, streamed without rebuilding articles."""
-        for blob in self._iter_blobs(query, limit, offset):
-            yield record_json_from_blob(blob)
+        return self._stream(record_json_from_blob(blob) for blob in self._iter_blobs(query, limit, offset))
 
     def iter_paths(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Iterator[tuple[str, int | None]]:
         """(path, index within the file) of every matching article, in sort order."""
+        return self._stream(self._paths(query, limit, offset))
+
+    def _paths(self, query: Query, limit: int | None,
+               offset: int) -> Generator[tuple[str, int | None], None, None]:
         compiled = compile_query(query)
         source, source_parameters = compiled.from_clause()
         yield from self.store.execute(
@@ -314,7 +336,10 @@ class Archive:
 
     # helpers ---------------------------------------------------------------------------
 
-    def _iter_blobs(self, query: Query, limit: int | None, offset: int) -> Iterator[str]:
+    def _iter_blobs(self, query: Query, limit: int | None, offset: int) -> Generator[str, None, None]:
+        return self._stream(self._snapshot_blobs(query, limit, offset))
+
+    def _snapshot_blobs(self, query: Query, limit: int | None, offset: int) -> Generator[str, None, None]:
         # The ids and their records are read in one transaction: a refresh committed
         # meanwhile by another newsarc must not make records vanish from an export.
         with self.store.snapshot():
@@ -387,6 +412,7 @@ class Archive:
         return reference.strip("/") or None
 
 
+_T = TypeVar("_T")
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 _STATS_KEYS = {
@@ -443,13 +469,10 @@ def _database_path(root: Path, index: str | Path | None) -> Path:
 
 
 def _open_store(root: Path, database: Path | None, notices: list[str], rebuild: bool) -> Store:
-    if database is not None and rebuild:
-        try:
-            remove_database(database)
-        except OSError as error:
-            raise StoreError(f"cannot remove the index {database}: {error.strerror}") from None
     try:
-        return Store.open(root, database, notices)
+        return Store.open(root, database, notices, rebuild=rebuild)
+    except NotAnIndexError:
+        raise  # another program's file: an error, never a reason to work around it
     except StoreError as error:
         if database is None or "locked" in error.message:
             raise

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 from dataclasses import dataclass
-from stat import S_ISDIR, S_ISREG
 from pathlib import Path
+from stat import S_ISDIR, S_ISREG
 
 from .model import Problem
 
@@ -23,7 +25,15 @@ NOT_ARTICLE_SUFFIXES = frozenset(
 NOT_ARTICLE_STEMS = frozenset(
     "readme license licence contributing code_of_conduct changelog security authors notice".split()
 )
+# stat errors that mean there is no file to read (vanished, a dangling link, a link loop).
+_GONE = frozenset({errno.ENOENT, errno.ELOOP, errno.ENOTDIR})
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "CVS", "_darcs"})
+
+
+FileStat = tuple[int, int, int, int]
+"""(size, mtime_ns, inode, ctime_ns): what a full refresh compares. The change time
+is in it because `touch -r` can set a modification time back, and nothing can set
+the change time back; the inode, because `sed -i` and editors replace the file."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +42,12 @@ class ArticleFile:
     file_path: str  # a plain string: Path objects cost more than the stat on a 100,000-file walk
     size: int
     mtime_ns: int
+    inode: int = 0
+    ctime_ns: int = 0
+
+    @property
+    def stat(self) -> FileStat:
+        return (self.size, self.mtime_ns, self.inode, self.ctime_ns)
 
 
 def is_article_name(name: str) -> bool:
@@ -48,8 +64,8 @@ def walk_archive(root: str | Path, problems: list[Problem] | None = None) -> lis
     real_paths: dict[str, str] = {}
     found = scan_archive(root, problems, real_paths=real_paths)
     return [
-        ArticleFile(path, real_paths.get(path) or os.path.join(root, path), size, mtime)
-        for path, (size, mtime) in sorted(found.items())
+        ArticleFile(path, real_paths.get(path) or os.path.join(root, path), *stat)
+        for path, stat in sorted(found.items())
     ]
 
 
@@ -59,21 +75,22 @@ def scan_archive(
     *,
     folder_mtimes: dict[str, int] | None = None,
     real_paths: dict[str, str] | None = None,
-) -> dict[str, tuple[int, int]]:
-    """Relative path -> (size, mtime_ns) of every article file below `root`.
+) -> dict[str, FileStat]:
+    """Relative path -> FileStat of every article file below `root`.
 
     Hidden and VCS folders are skipped. Folder links are followed once each, so a
-    link loop ends; a folder that cannot be read is reported in `problems` and
-    skipped. When `folder_mtimes` is given, it receives each folder's modification
-    time, keyed by relative path. This loop runs on every command, so it stays lean:
-    plain strings and tuples, one stat per entry (POSIX: it opens folders to stat
-    names relative to them).
+    link loop ends; a folder, or a file, that cannot be looked at is reported in
+    `problems` under its path (`.` for the root) and skipped: a caller keeps what it
+    knew of the files there rather than take them for removed. When `folder_mtimes`
+    is given, it receives each folder's modification time, keyed by relative path.
+    This loop runs on every command, so it stays lean: plain strings and tuples, one
+    stat per entry (POSIX: it opens folders to stat names relative to them).
 
-    Relative paths are always valid text: a name whose bytes are not UTF-8 is spelled
-    with `\\xNN` escapes (`caf\\xe9.md`), and `real_paths`, when given, receives the
-    file's real path under that key, for opening it.
+    Relative paths are always valid text, one per file (see `readable_name`), and
+    `real_paths`, when given, receives the real path of each file whose name was
+    respelled, under that key, for opening it.
     """
-    found: dict[str, tuple[int, int]] = {}
+    found: dict[str, FileStat] = {}
     seen_folders: set[tuple[int, int]] = set()
     pending: list[tuple[str, str, bool]] = [(os.fspath(root), "", False)]
     while pending:
@@ -97,18 +114,22 @@ def scan_archive(
             for name in names:
                 if name[0] == ".":  # hidden files and folders, .git among them
                     continue
+                shown = readable_name(name)
                 try:
                     stat = os.stat(name, dir_fd=descriptor)
-                except OSError:  # vanished, or a dangling link: nothing to read
+                except OSError as error:
+                    # Vanished, a dangling link or a link loop: nothing to read. Anything
+                    # else (EACCES, EIO) hides a file that may well still be there.
+                    if error.errno not in _GONE and is_article_name(name):
+                        _cannot_read(problems, prefix + shown, error, "file")
                     continue
-                shown = name if name.isascii() else readable_name(name)
                 if S_ISDIR(stat.st_mode):
                     if name not in SKIPPED_FOLDERS:
                         subfolders.append((os.path.join(folder, name), f"{prefix}{shown}/", respelled or shown != name))
                     continue
                 if not S_ISREG(stat.st_mode) or not is_article_name(name):
                     continue
-                found[prefix + shown] = (stat.st_size, stat.st_mtime_ns)
+                found[prefix + shown] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
                 if real_paths is not None and (respelled or shown != name):
                     real_paths[prefix + shown] = os.path.join(folder, name)
         except OSError as error:
@@ -122,17 +143,39 @@ def scan_archive(
     return found
 
 
-def _cannot_read(problems: list[Problem] | None, prefix: str, error: OSError) -> None:
+def _cannot_read(problems: list[Problem] | None, prefix: str, error: OSError, what: str = "folder") -> None:
     if problems is not None:
         where = prefix.rstrip("/") or "."
-        problems.append(Problem(where, None, f"cannot read folder: {error.strerror or error}"))
+        problems.append(Problem(where, None, f"cannot read {what}: {error.strerror or error}"))
+
+
+# `\xNN` with two hex digits: in a name that holds one, backslashes are escaped too.
+_ESCAPE_LIKE = re.compile(r"\\x[0-9a-fA-F]{2}")
 
 
 def readable_name(name: str) -> str:
-    """A file name as valid text: bytes that are not UTF-8 (which Python decodes to lone
-    surrogates, and no database or output can hold) become `\\xNN`."""
+    """A file name as valid text, a different text for each name.
+
+    Bytes that are not UTF-8 (which Python decodes to lone surrogates, and no database
+    or output can hold) become `\\xNN` (`caf\\xe9.md`). So that a name literally
+    spelled `caf\\xe9.md` stays apart from that one, a name that holds `\\xNN` of its
+    own has its backslashes written `\\x5c` too (`caf\\x5cxe9.md`). Every other name,
+    which is to say nearly all, is kept as it is.
+    """
+    if name.isascii() and "\\" not in name:
+        return name
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
-        return os.fsencode(name).decode("utf-8", "backslashreplace")
+        return os.fsencode(name).replace(b"\\", b"\\x5c").decode("utf-8", "backslashreplace")
+    if _ESCAPE_LIKE.search(name):
+        return name.replace("\\", "\\x5c")
     return name
+
+
+def real_name(shown: str) -> bytes:
+    """The bytes of the name `readable_name` spelled as `shown` (the inverse)."""
+    if not _ESCAPE_LIKE.search(shown):
+        return os.fsencode(shown)
+    return re.sub(rb"\\x([0-9a-fA-F]{2})", lambda match: bytes([int(match.group(1), 16)]),
+                  shown.encode("utf-8"))

@@ -9,11 +9,13 @@ failure becomes a `Problem` naming the file and, where known, the line.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
 import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,27 +48,82 @@ class ParseResult:
 
 
 def article_id(path: str, index: int | None = None) -> str:
-    """A short id that stays the same each time the archive is read."""
-    key = path if index is None else f"{path}#{index}"
+    """A short id that stays the same each time the archive is read.
+
+    The Nth record of a file is keyed with a NUL, which no file name holds: with `#`,
+    a file named `p.json#1` had the id of the second record of `p.json`.
+    """
+    key = path if index is None else f"{path}\0{index}"
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def parse_file(file_path: str | Path, path: str, *, max_bytes: int = MAX_FILE_BYTES) -> ParseResult:
     """Read and parse one file; `path` is the name problems and articles carry."""
     try:
-        size = os.stat(file_path).st_size
-        if size > max_bytes:
-            limit = max_bytes // (1024 * 1024)
-            return _problem(path, None, f"file is {size / 1048576:.1f} MB, over the {limit} MB limit for an article file")
-        with open(file_path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+        data = read_article_file(file_path, max_bytes)
     except FileNotFoundError:
         return _problem(path, None, "file disappeared before it could be read")
     except IsADirectoryError:
         return _problem(path, None, "is a folder, not a file")
+    except _NotRegular as error:
+        return _problem(path, None, str(error))
+    except _TooLarge as error:
+        limit = max_bytes // (1024 * 1024)
+        size = error.size / 1048576
+        return _problem(path, None, f"file is {size:.1f} MB, over the {limit} MB limit for an article file")
     except OSError as error:
         return _problem(path, None, f"cannot read file: {error.strerror or error}")
     return parse_bytes(data, path)
+
+
+class _NotRegular(OSError):
+    pass
+
+
+class _TooLarge(OSError):
+    def __init__(self, size: int) -> None:
+        super().__init__(f"file is {size} bytes")
+        self.size = size
+
+
+_OPEN_FLAGS = os.O_RDONLY
+for _flag in ("O_NONBLOCK", "O_NOCTTY", "O_CLOEXEC"):
+    _OPEN_FLAGS |= getattr(os, _flag, 0)
+
+
+def read_article_file(file_path: str | Path, max_bytes: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most `max_bytes`; OSError otherwise.
+
+    The walk saw a regular file, but it may since have been swapped for a named pipe
+    or a link to a device: opening without blocking and looking at what was opened
+    means neither can hang the read. A file of size 0 is not read at all: files
+    that claim it while holding data are kernel files (`/proc/kmsg`), whose reads
+    block or consume. Reads stop at the limit, however much a file grows meanwhile.
+    """
+    descriptor = os.open(file_path, _OPEN_FLAGS)
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "Is a directory")
+        if not stat.S_ISREG(info.st_mode):
+            raise _NotRegular("not a regular file (a pipe, socket or device), not read")
+        if info.st_size > max_bytes:
+            raise _TooLarge(info.st_size)
+        if info.st_size == 0:
+            return b""
+        chunks = []
+        remaining = max_bytes + 1
+        while remaining > 0:
+            chunk = os.read(descriptor, min(remaining, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        if remaining <= 0:
+            raise _TooLarge(max_bytes + 1 - remaining)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
 
 
 def parse_bytes(data: bytes, path: str) -> ParseResult:

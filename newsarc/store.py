@@ -17,19 +17,23 @@ import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
 from .errors import StoreError
-from .files import ArticleFile, scan_archive
+from .files import ArticleFile, FileStat, scan_archive
 from .model import Article, Problem
+from .parallel import map_unordered
 from .records import article_from_record, json_text
 from .urls import canonical_url
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
+# PRAGMA application_id of a newsarc index ("NARC"): with the meta table, the proof
+# that newsarc wrote a file, without which it never replaces or removes one.
+APPLICATION_ID = 0x4E415243
 # BM25 weights in the FTS column order: title over topics over excerpt over body;
 # the provider's name counts a little, related items' text least.
 FTS_COLUMNS = ("title", "topics", "excerpt", "body", "provider", "related")
@@ -41,8 +45,6 @@ MARK_START, MARK_END = "\ue000", "\ue001"
 PARALLEL_THRESHOLD = 400
 # Parsed files written per round of INSERT statements.
 INSERT_BATCH = 200
-# Files handed to the worker processes at a time: bounds the memory of a cold build.
-PARSE_WINDOW = 2048
 
 _SCHEMA = f"""
 CREATE TABLE meta (key TEXT PRIMARY KEY, value);
@@ -50,6 +52,8 @@ CREATE TABLE files (
     path TEXT PRIMARY KEY,
     size INTEGER NOT NULL,
     mtime_ns INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
     problems TEXT
 );
 CREATE TABLE folders (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
@@ -99,6 +103,7 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
     {", ".join(FTS_COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2'
 );
 PRAGMA user_version = {SCHEMA_VERSION};
+PRAGMA application_id = {APPLICATION_ID};
 """
 
 
@@ -131,8 +136,7 @@ ProgressCallback = Callable[[int, int], None]
 @dataclass
 class ParsedFile:
     path: str
-    size: int
-    mtime_ns: int
+    stat: FileStat
     rows: list[tuple[Any, ...]]
     problems: list[tuple[int | None, str]]
 
@@ -144,8 +148,7 @@ def parse_for_index(article_file: ArticleFile) -> ParsedFile:
     result = parse_file(article_file.file_path, article_file.path)
     return ParsedFile(
         article_file.path,
-        article_file.size,
-        article_file.mtime_ns,
+        article_file.stat,
         [_article_row(article) for article in result.articles],
         [(problem.line, problem.message) for problem in result.problems],
     )
@@ -250,8 +253,12 @@ class Store:
     # opening -------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, root: Path, database: Path | None, notices: list[str]) -> Store:
-        """Open (creating or rebuilding as needed) the index at `database`; None means memory."""
+    def open(cls, root: Path, database: Path | None, notices: list[str], *, rebuild: bool = False) -> Store:
+        """Open the index at `database` (None means memory), creating it, or starting it
+        over when `rebuild` is set, it is from another version or it is damaged.
+
+        NotAnIndexError, touching nothing, when the file is not one newsarc wrote.
+        """
         if database is None:
             return cls(_create(sqlite3.connect(":memory:")), root, ":memory:")
         try:
@@ -261,26 +268,28 @@ class Store:
                              hint="pass --index PATH or --no-cache") from None
         _check_index_path(database)
         try:
-            connection = _connect(database)
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
-            if version == 0:  # new, perhaps being created by another newsarc: look again under the lock
-                version = _create(connection).execute("PRAGMA user_version").fetchone()[0]
-            if version == SCHEMA_VERSION:
-                connection.execute("SELECT 1 FROM files LIMIT 1").fetchall()
-                return cls(connection, root, str(database))
-            if version != 0 or _has_tables(connection):
-                notices.append(f"index {database} is from another version of newsarc; rebuilding it")
-            connection.close()
+            return cls(_open_index(database, notices, rebuild), root, str(database))
         except sqlite3.DatabaseError as error:
             if _is_busy(error):
                 raise StoreError(f"the index {database} is locked by another newsarc", hint="try again") from None
-            if failure_kind(error) == "unwritable":  # a full disk is no reason to delete the index
+            if failure_kind(error) == "unwritable":  # a full disk is no reason to rebuild the index
                 raise StoreError(f"cannot write the index {database} ({error})") from None
-            notices.append(f"index {database} is unreadable ({error}); rebuilding it")
-        return cls(_create(_fresh_database(database)), root, str(database))
+            if failure_kind(error) != "damaged":
+                raise StoreError(f"cannot use the index {database} ({error})") from None
+        # Damaged beyond reading: only its header can still say newsarc wrote it.
+        if not _header_is_ours(database):
+            raise NotAnIndexError(database)
+        notices.append(f"index {database} is unreadable; rebuilding it")
+        remove_database(database)
+        return cls(_open_index(database, notices, rebuild=False), root, str(database))
 
     def close(self) -> None:
         self.connection.close()
+
+    @property
+    def filled(self) -> bool:
+        """Whether a refresh ever completed in this index."""
+        return self._meta("files") is not None
 
     # refreshing ------------------------------------------------------------------------
 
@@ -316,10 +325,12 @@ class Store:
                        workers: int | None) -> None:
         folders: dict[str, int] = {}
         real_paths: dict[str, str] = {}
-        current = scan_archive(self.root, folder_mtimes=folders, real_paths=real_paths)
+        walk_problems: list[Problem] = []
+        current = scan_archive(self.root, walk_problems, folder_mtimes=folders, real_paths=real_paths)
+        unreadable = sorted([problem.path, problem.message] for problem in walk_problems)
         # The whole walk, compared at once with the last one: with nothing changed,
         # a refresh costs the walk and one small read instead of a row per file.
-        snapshot = _encode_snapshot(current, folders)
+        snapshot = _encode_snapshot(current, folders, unreadable)
         if snapshot == self._meta("snapshot"):
             report.unchanged = len(current)
             return
@@ -330,18 +341,22 @@ class Store:
             if snapshot == self._meta("snapshot"):
                 report.unchanged = len(current)
                 return
-            known = {path: (size, mtime) for path, size, mtime in
-                     self.connection.execute("SELECT path, size, mtime_ns FROM files")}
+            known = {path: tuple(stat) for path, *stat in
+                     self.connection.execute("SELECT path, size, mtime_ns, inode, ctime_ns FROM files")}
             to_parse = [
                 ArticleFile(path, real_paths.get(path) or os.path.join(self.root, path), *stat)
                 for path, stat in current.items()
                 if known.get(path) != stat
             ]
-            removed = [path for path in known if path not in current]
+            # What an unreadable folder or file hides is not known to be gone: it stays
+            # as it was indexed, and the folder or file is a problem of its own.
+            hidden = _under(known.keys() - current.keys(), [path for path, _ in unreadable])
+            removed = [path for path in known if path not in current and path not in hidden]
             report.added = sum(1 for f in to_parse if f.path not in known)
             report.changed = len(to_parse) - report.added
             report.removed = len(removed)
-            report.unchanged = len(current) - len(to_parse)
+            report.unchanged = len(current) - len(to_parse) + len(hidden)
+            self._set_meta("unreadable", json.dumps(unreadable) if unreadable else None)
             self._apply(to_parse, removed, known, folders, snapshot, progress, workers)
 
     def counts(self) -> tuple[int, int]:
@@ -356,7 +371,12 @@ class Store:
         problems = self.connection.execute(
             "SELECT coalesce(sum(json_array_length(problems)), 0) FROM files WHERE problems IS NOT NULL"
         ).fetchone()[0]
-        return articles, problems
+        return articles, problems + len(self._unreadable())
+
+    def _unreadable(self) -> list[tuple[str, str]]:
+        """The folders and files the last walk could not look at: (path, message)."""
+        text = self._meta("unreadable")
+        return [(path, message) for path, message in json.loads(text)] if text else []
 
     def _meta(self, key: str) -> Any:
         row = self.connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
@@ -379,7 +399,7 @@ class Store:
         self,
         to_parse: list[ArticleFile],
         removed: list[str],
-        known: dict[str, tuple[int, int]],
+        known: dict[str, tuple[int, ...]],
         folders: dict[str, int],
         snapshot: bytes,
         progress: ProgressCallback | None,
@@ -422,14 +442,18 @@ class Store:
         connection = self.connection
         next_rowid = connection.execute("SELECT coalesce(max(rowid), 0) + 1 FROM articles").fetchone()[0]
         files, articles, records, texts, labels, urls, links = [], [], [], [], [], [], []
-        seen_ids: set[str] = set()
+        # Ids are unique in the index; one already taken (in this batch or an earlier
+        # one) is the file's problem, never an internal error.
+        taken = self._paths_of_ids([row[0][0] for parsed in batch for row in parsed.rows])
         for parsed in batch:
-            files.append((parsed.path, parsed.size, parsed.mtime_ns,
-                          json.dumps(parsed.problems) if parsed.problems else None))
+            problems = list(parsed.problems)
             for columns, record, fts, article_labels, article_urls, related_links in parsed.rows:
-                if columns[0] in seen_ids:  # two records hashing to one id: keep the first
+                article_id = columns[0]
+                if article_id in taken:
+                    problems.append((None, f"an article here has the id {article_id} of one in "
+                                           f"{taken[article_id]}; it is not indexed"))
                     continue
-                seen_ids.add(columns[0])
+                taken[article_id] = parsed.path
                 rowid = next_rowid
                 next_rowid += 1
                 articles.append((rowid, *columns))
@@ -438,7 +462,8 @@ class Store:
                 labels += [(rowid, kind, value) for kind, value in article_labels]
                 urls += [(rowid, url) for url in article_urls]
                 links += [(rowid, position, link) for position, link in related_links]
-        connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?)", files)
+            files.append((parsed.path, *parsed.stat, json.dumps(problems) if problems else None))
+        connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)", files)
         if articles:
             marks = ", ".join("?" * len(articles[0]))
             connection.executemany(f"INSERT INTO articles VALUES ({marks})", articles)
@@ -449,13 +474,23 @@ class Store:
         connection.executemany("INSERT INTO urls VALUES (?, ?)", urls)
         connection.executemany("INSERT INTO related_links VALUES (?, ?, ?)", links)
 
+    def _paths_of_ids(self, ids: list[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            found.update(self.connection.execute(
+                f"SELECT id, path FROM articles WHERE id IN ({', '.join('?' * len(part))})", part))
+        return found
+
     # reading ---------------------------------------------------------------------------
 
     def problems(self) -> list[Problem]:
         rows = self.connection.execute(
             "SELECT path, problems FROM files WHERE problems IS NOT NULL ORDER BY path"
         )
-        return [Problem(path, line, message) for path, text in rows for line, message in json.loads(text)]
+        problems = [Problem(path, line, message) for path, text in rows for line, message in json.loads(text)]
+        problems += [Problem(path, None, message) for path, message in self._unreadable()]
+        return sorted(problems, key=lambda problem: problem.path)
 
     def execute(self, sql: str, parameters: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self.connection.execute(sql, parameters)
@@ -510,20 +545,18 @@ def _parse_all(to_parse: list[ArticleFile], workers: int | None) -> Iterator[Par
     if count <= 1 or len(to_parse) < PARALLEL_THRESHOLD:
         yield from map(parse_for_index, to_parse)
         return
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     try:
-        pool = context.Pool(count)
-    except OSError:  # no room for the workers' semaphores (a full disk or /dev/shm), no processes left
+        parsed = map_unordered(parse_for_index, to_parse, count, size=_task_size)
+    except OSError:  # no processes or pipes left: parse here
         yield from map(parse_for_index, to_parse)
         return
-    with pool:
-        # Workers run ahead of the inserts; handing them a window at a time keeps the
-        # parsed files waiting in memory to one window's worth however large the archive.
-        for start in range(0, len(to_parse), PARSE_WINDOW):
-            window = to_parse[start : start + PARSE_WINDOW]
-            yield from pool.imap_unordered(parse_for_index, window, chunksize=32)
+    # Closed explicitly, so an error or Ctrl-C in the inserts ends the workers at once.
+    with closing(parsed):
+        yield from parsed
+
+
+def _task_size(article_file: ArticleFile) -> int:
+    return 64 + 2 * (len(article_file.path) + len(article_file.file_path))
 
 
 class _write_transaction:
@@ -540,6 +573,79 @@ class _write_transaction:
             self.connection.execute("COMMIT")
         elif self.connection.in_transaction:  # SQLite rolls back by itself after a full disk or I/O error
             self.connection.execute("ROLLBACK")
+
+
+def _open_index(database: Path, notices: list[str], rebuild: bool) -> sqlite3.Connection:
+    """A connection to newsarc's index at `database`, of this version, in WAL mode.
+
+    A new (empty) database gets the schema; an index of another version, or any with
+    `rebuild`, is emptied and given the schema in one transaction, in place: other
+    newsarc processes may have it open, and a deleted file would pull it from under
+    them. Closed again on any error.
+    """
+    connection = sqlite3.connect(database, timeout=30, isolation_level=None, check_same_thread=False)
+    try:
+        connection.execute("PRAGMA busy_timeout = 30000")
+        # Looked at before any pragma that writes: another program's database is
+        # read, never changed (`journal_mode = WAL` would rewrite its header).
+        if _owner(connection) is None:
+            raise NotAnIndexError(database)
+        _use_wal(connection)
+        connection.execute("PRAGMA synchronous = NORMAL")
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION and not rebuild:
+            connection.execute("SELECT 1 FROM files LIMIT 1").fetchall()
+            return connection
+        if version not in (0, SCHEMA_VERSION):
+            notices.append(f"index {database} is from another version of newsarc; rebuilding it")
+        with _write_transaction(connection):
+            # Looked at again under the lock: another newsarc may have just done it.
+            owner = _owner(connection)
+            if owner is None:
+                raise NotAnIndexError(database)
+            current = connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+            if rebuild or owner == "empty" or not current:
+                _drop_everything(connection)
+                for statement in _schema_statements():
+                    connection.execute(statement)
+        return connection
+    except BaseException:
+        connection.close()
+        raise
+
+
+def _owner(connection: sqlite3.Connection) -> str | None:
+    """"newsarc" for an index newsarc wrote, "empty" for a database with nothing in
+    it (a new file, or one another newsarc is creating), else None."""
+    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+    tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if application_id == APPLICATION_ID and "meta" in tables:
+        return "newsarc"
+    if application_id != 0:
+        return None
+    if not tables and connection.execute("PRAGMA user_version").fetchone()[0] == 0:
+        return "empty"
+    # Versions 1 to 4 wrote no application_id; their tables and version number say it.
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if 1 <= version <= 4 and {"meta", "files", "articles", "articles_fts"} <= tables:
+        return "newsarc"
+    return None
+
+
+def _drop_everything(connection: sqlite3.Connection) -> None:
+    """Drop every table, view and trigger (in the caller's write transaction)."""
+    rows = connection.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+    for kind in ("view", "trigger"):
+        for row_kind, name, _ in rows:
+            if row_kind == kind:
+                connection.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+    # Virtual tables first: dropping one drops its shadow tables with it.
+    tables = sorted((not (sql or "").upper().startswith("CREATE VIRTUAL"), name)
+                    for kind, name, sql in rows if kind == "table")
+    for _, name in tables:
+        connection.execute(f'DROP TABLE IF EXISTS "{name}"')
+    connection.execute("PRAGMA user_version = 0")
 
 
 def _connect(database: Path) -> sqlite3.Connection:
@@ -564,39 +670,95 @@ def _use_wal(connection: sqlite3.Connection, seconds: float = 30.0) -> None:
             time.sleep(0.02)
 
 
-def _encode_snapshot(current: dict[str, tuple[int, int]], folders: dict[str, int]) -> bytes:
+def _encode_snapshot(current: dict[str, FileStat], folders: dict[str, int],
+                     unreadable: list[list[str]]) -> bytes:
     """A digest of one walk: equal digests mean no file or folder changed.
 
     Only the 16-byte digest is stored: reading back the walk itself (11 MB for
     100,000 files) cost more than comparing it.
     """
-    return hashlib.blake2b(marshal.dumps((current, folders)), digest_size=16).digest()
+    return hashlib.blake2b(marshal.dumps((current, folders, unreadable)), digest_size=16).digest()
+
+
+def _under(paths: Iterable[str], folders_or_files: list[str]) -> set[str]:
+    """The `paths` that are one of `folders_or_files` or inside one (`.` is the root)."""
+    if "." in folders_or_files:
+        return set(paths)
+    prefixes = tuple(f"{name}/" for name in folders_or_files)
+    return {path for path in paths if path in folders_or_files or path.startswith(prefixes)}
 
 
 def remove_database(database: Path) -> None:
-    """Delete an index database and its WAL/journal companions.
+    """Delete a damaged index database and its WAL/journal companions.
 
-    StoreError, deleting nothing, when `database` is not something newsarc may replace.
+    Only for an index that can no longer be emptied in place: a process that still
+    has it open keeps reading the deleted file. NotAnIndexError, deleting nothing,
+    unless the file is one newsarc wrote (or is gone already).
     """
     _check_index_path(database)
+    if database.exists() and not _header_is_ours(database):
+        raise NotAnIndexError(database)
     for suffix in ("", "-wal", "-shm", "-journal"):
-        try:
+        with suppress(FileNotFoundError):
             Path(f"{database}{suffix}").unlink()
-        except FileNotFoundError:
-            pass
+
+
+class NotAnIndexError(StoreError):
+    """A file newsarc did not write where its index should be: it is never touched."""
+
+    def __init__(self, database: Path) -> None:
+        super().__init__(f"{database} is not a newsarc index; not touching it")
 
 
 _SQLITE_HEADER = b"SQLite format 3\x00"
-_INDEX_SUFFIXES = (".sqlite", ".sqlite3", ".db")
+
+
+def _header_is_ours(database: Path) -> bool:
+    """True when the file's SQLite header carries newsarc's application_id, or when
+    its first transaction, still in the WAL beside it, gave it that id.
+
+    Read from the bytes, so it answers for a database too damaged to open.
+    """
+    try:
+        with open(database, "rb") as handle:
+            header = handle.read(100)
+    except OSError:
+        return False
+    if header and not header.startswith(_SQLITE_HEADER):
+        return False
+    if header and int.from_bytes(header[68:72], "big") == APPLICATION_ID:
+        return True
+    return (not header or int.from_bytes(header[68:72], "big") == 0) and _wal_is_ours(database)
+
+
+def _is_ours(page: bytes) -> bool:
+    return page.startswith(_SQLITE_HEADER) and int.from_bytes(page[68:72], "big") == APPLICATION_ID
+
+
+def _wal_is_ours(database: Path, frames: int = 256) -> bool:
+    """True when one of the first `frames` frames of the WAL is a page 1 with newsarc's id."""
+    try:
+        with open(f"{database}-wal", "rb") as handle:
+            wal_header = handle.read(32)
+            if len(wal_header) < 32:
+                return False
+            page_size = int.from_bytes(wal_header[8:12], "big")
+            for _ in range(frames):
+                frame_header = handle.read(24)
+                page = handle.read(page_size)
+                if len(page) < 100:
+                    return False
+                if int.from_bytes(frame_header[:4], "big") == 1:
+                    return _is_ours(page)
+    except OSError:
+        return False
+    return False
 
 
 def _check_index_path(database: Path) -> None:
-    """StoreError when `database` names something newsarc must neither open nor replace.
-
-    A device (`--index /dev/full`), a pipe or a folder; or a file that is neither an
-    SQLite database nor named like one (`--index notes.txt`). A damaged index keeps
-    its name, so it is still rebuilt.
-    """
+    """StoreError when `database` names something newsarc must neither open nor replace:
+    a device (`--index /dev/full`), a pipe or a folder. NotAnIndexError for a file with
+    bytes that are not an SQLite database at all (`--index notes.txt`)."""
     try:
         info = os.stat(database)
     except FileNotFoundError:
@@ -606,11 +768,14 @@ def _check_index_path(database: Path) -> None:
                          hint="pass --index PATH") from None
     if not S_ISREG(info.st_mode):
         raise StoreError(f"the index {database} is not a regular file", hint="pass --index with a file path")
-    if info.st_size and database.suffix.lower() not in _INDEX_SUFFIXES:
-        with open(database, "rb") as handle:
-            if handle.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
-                raise StoreError(f"{database} is not a newsarc index, and newsarc will not replace it",
-                                 hint="pass --index with a new file name ending in .sqlite")
+    if info.st_size:
+        try:
+            with open(database, "rb") as handle:
+                header = handle.read(len(_SQLITE_HEADER))
+        except OSError as error:
+            raise StoreError(f"cannot use the index {database}: {error.strerror}") from None
+        if header != _SQLITE_HEADER:
+            raise NotAnIndexError(database)
 
 
 def failure_kind(error: BaseException) -> str | None:
@@ -636,22 +801,12 @@ def failure_kind(error: BaseException) -> str | None:
     return None
 
 
-def _fresh_database(database: Path) -> sqlite3.Connection:
-    remove_database(database)
-    return _connect(database)
-
-
 def _create(connection: sqlite3.Connection) -> sqlite3.Connection:
-    """The schema, created in one transaction unless another newsarc just created it.
-
-    Not `executescript`, which commits each statement: a newsarc starting at the same
-    time would see half a schema and take the index for one of another version.
-    """
+    """The schema in a new in-memory database."""
     connection.isolation_level = None
     with _write_transaction(connection):
-        if not _has_tables(connection):
-            for statement in _schema_statements():
-                connection.execute(statement)
+        for statement in _schema_statements():
+            connection.execute(statement)
     return connection
 
 
@@ -662,10 +817,6 @@ def _schema_statements() -> Iterator[str]:
         if sqlite3.complete_statement(statement):
             yield statement
             statement = ""
-
-
-def _has_tables(connection: sqlite3.Connection) -> bool:
-    return connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 0
 
 
 def _is_busy(error: sqlite3.DatabaseError) -> bool:

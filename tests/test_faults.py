@@ -221,7 +221,6 @@ def _damage(index: Path, how: str) -> None:
 
 DAMAGE = [
     "empty",
-    "garbage",
     "truncated-0.01",
     "truncated-0.5",
     "truncated-0.99",
@@ -362,13 +361,14 @@ def small_archive(tmp_path: Path) -> Path:
 
 
 def _patched_open(monkeypatch: pytest.MonkeyPatch, fault: Callable[[str], None]) -> None:
-    real_open = open
+    """Make the parser's opening of a file fail (as root, chmod cannot)."""
+    real_open = os.open
 
-    def faulty_open(file: object, *args: object, **kwargs: object) -> object:
+    def faulty_open(file: object, *args: object, **kwargs: object) -> int:
         fault(os.fspath(file))  # type: ignore[arg-type]
-        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+        return real_open(file, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(parsing, "open", faulty_open, raising=False)
+    monkeypatch.setattr(parsing.os, "open", faulty_open)
 
 
 def _only_for(name: str, error: OSError) -> Callable[[str], None]:
@@ -453,6 +453,47 @@ def test_pipes_sockets_folders_and_dangling_links_named_like_articles_do_not_sto
         short.unlink(missing_ok=True)
     assert_clean(process)
     assert len(process.stdout.splitlines()) == 6  # the five seeds and the one inside the folder
+
+
+_SWAP_AFTER_THE_WALK = """
+import os, sys
+import newsarc.store as store
+from newsarc.archive import Archive
+
+real_scan = store.scan_archive
+
+def scan_then_swap(root, *args, **kwargs):
+    found = real_scan(root, *args, **kwargs)
+    victim = os.path.join(root, "victim.md")
+    os.unlink(victim)
+    os.mkfifo(victim)  # opening it for reading would wait for a writer forever
+    return found
+
+store.scan_archive = scan_then_swap
+with Archive.open(sys.argv[1], in_memory=True, workers=1) as archive:
+    for problem in archive.problems():
+        print(problem.path, problem.message, sep=": ")
+"""
+
+
+def test_a_file_swapped_for_a_named_pipe_after_the_walk_is_a_problem_not_a_hang(small_archive: Path) -> None:
+    shutil.copyfile(SEEDS / "000_9d4cac1fec7e3850.txt", small_archive / "victim.md")
+    process = subprocess.run([sys.executable, "-c", _SWAP_AFTER_THE_WALK, str(small_archive)],
+                             capture_output=True, text=True, timeout=120)
+    assert process.returncode == 0, process.stderr
+    assert process.stdout == "victim.md: not a regular file (a pipe, socket or device), not read\n"
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/kmsg"), reason="needs /proc/kmsg")
+def test_a_link_to_a_kernel_file_is_not_read(small_archive: Path) -> None:
+    os.symlink("/proc/kmsg", small_archive / "kmsg.md")  # as root, reading it waits for kernel messages
+    process = subprocess.run(
+        [*NEWSARC, "--archive", str(small_archive), "--no-cache", "check"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert process.returncode == 1, process.stderr
+    assert process.stdout.startswith("kmsg.md: "), process.stdout
+    assert "Traceback" not in process.stderr
 
 
 def test_link_loops_are_not_followed_forever(small_archive: Path) -> None:
