@@ -24,10 +24,10 @@ from typing import Any, TextIO
 
 import click
 
-from . import __version__
+from .. import __version__
 from .arguments import ArgumentError, OptionTable, check_text, locate_command, sort_arguments
-from .errors import AmbiguousError, NewsarcError, NotFoundError, QueryError
-from .textsafe import TerminalStream, safe_line
+from ..errors import AmbiguousError, NewsarcError, NotFoundError, QueryError
+from ..textsafe import TerminalStream, safe_line
 
 
 class ExitCode(IntEnum):
@@ -229,14 +229,14 @@ def _complete_query(click_context: click.Context, param: click.Parameter, incomp
     """Complete field names, and provider/topic/type values from the index (without refreshing)."""
     from click.shell_completion import CompletionItem
 
-    from .query import fields_help
+    from ..query import fields_help
 
     if ":" not in incomplete:
         return [CompletionItem(f"{entry.name}:", help=entry.description) for entry in fields_help()
                 if entry.name.startswith(incomplete)]
     name, _, prefix = incomplete.partition(":")
     try:
-        from .archive import Archive
+        from ..archive import Archive
 
         params = click_context.parent.params if click_context.parent else {}
         root = params.get("archive_path") or os.environ.get("NEWSARC_ARCHIVE") or "."
@@ -308,8 +308,8 @@ def _query_request(params: Mapping[str, Any]) -> QueryRequest:
 
 def build_query(context: Context, request: QueryRequest) -> Any:
     """One Query from the words and the shortcut options (which add qualifiers)."""
-    from .dates import since_bound, until_bound
-    from .query import And, FieldFilter, RangeFilter, parse_query
+    from ..dates import since_bound, until_bound
+    from ..query import And, FieldFilter, RangeFilter, parse_query
 
     settings = context.settings
     now = context.environment.now
@@ -368,7 +368,7 @@ def _limit(context: Context, limit: int | None, *, pretty: bool) -> int | None:
 def open_archive(
     context: Context, *, rebuild: bool = False, fresh: str | None = None, lists_problems: bool = False
 ) -> Iterator[Any]:
-    from .archive import Archive
+    from ..archive import Archive
 
     settings = context.settings
     assert settings is not None
@@ -679,7 +679,7 @@ def list_command(click_context: click.Context, context: Context, limit: int | No
         return
     columns = _parse_fields(fields, LIST_COLUMN_CHOICES) if fields else LIST_COLUMNS
     with open_archive(context) as archive:
-        from .render import article_table  # rich is imported only for people, not pipes
+        from ..render import article_table  # rich is imported only for people, not pipes
 
         page = archive.search(query, limit=_limit(context, limit, pretty=True), offset=offset)
         context.show(article_table(page, columns))
@@ -692,7 +692,7 @@ _CSV_COLUMNS = {"date": "published", "provider": "provider.name", "domain": "pro
 
 
 def _list_values() -> dict[str, Callable[[Any], Any]]:
-    from .records import iso_utc
+    from ..records import iso_utc
 
     return {
         "id": lambda article: article.id,
@@ -712,8 +712,8 @@ def _list_values() -> dict[str, Callable[[Any], Any]]:
 def _listing_writer(context: Context, format_name: str, fields: str | None) -> Callable[..., int]:
     """How `list` writes data: an export format, or with --fields only those columns (checked
     before the index is opened). The writer returns how many articles it wrote."""
-    from .exporters import ExportOptions, get
-    from .exporters.tabular import columns_for
+    from ..exporters import ExportOptions, get
+    from ..exporters.tabular import columns_for
 
     exporter = get(format_name)
     if fields is None:
@@ -758,7 +758,7 @@ def search(click_context: click.Context, context: Context, limit: int | None, of
       newsarc search '"facial recognition"' OR surveillance -provider:scmp.com
       newsarc search title:ipo date:2021-12-01..
     """
-    from .render import search_results
+    from ..render import search_results
 
     request = _query_request(click_context.params)
     if not request.words:
@@ -792,12 +792,12 @@ def show(context: Context, reference: str, as_json: bool) -> None:
       newsarc show 3f2a9c1e
       newsarc show 2021/2021-12-11-us-adds-sensetime.md
     """
-    from .render import article_detail
+    from ..render import article_detail
 
     with open_archive(context) as archive:
         article = archive.get(reference)
         if as_json or not context.pretty:
-            from .records import json_record
+            from ..records import json_record
 
             context.write_data(json.dumps(json_record(article), ensure_ascii=False))
             return
@@ -810,7 +810,7 @@ def show(context: Context, reference: str, as_json: bool) -> None:
 @pass_context
 def related(context: Context, reference: str, as_json: bool) -> None:
     """The related items of one article, and the articles that list it as related."""
-    from .render import related_tree
+    from ..render import related_tree
 
     with open_archive(context) as archive:
         view = archive.related(archive.get(reference))
@@ -824,7 +824,7 @@ def related(context: Context, reference: str, as_json: bool) -> None:
 
 
 def _related_records(view: Any) -> Iterator[dict[str, Any]]:
-    from .records import iso_utc
+    from ..records import iso_utc
 
     for resolved in view.items:
         item = resolved.item
@@ -848,7 +848,7 @@ def _related_records(view: Any) -> Iterator[dict[str, Any]]:
 def stats(click_context: click.Context, context: Context, as_json: bool, dimension: str, top: int | None,
           **_: Any) -> None:
     """Counts of articles by provider, topic, month, year or type, with a monthly timeline."""
-    from .render import stats_view
+    from ..render import stats_view
 
     query = build_query(context, _query_request(click_context.params))
     with open_archive(context) as archive:
@@ -872,7 +872,7 @@ def stats(click_context: click.Context, context: Context, as_json: bool, dimensi
 @click.pass_context
 def dupes(click_context: click.Context, context: Context, as_json: bool, **_: Any) -> None:
     """Groups of articles that are the same story (same URL, or same provider and title)."""
-    from .render import duplicates_view
+    from ..render import duplicates_view
 
     query = build_query(context, _query_request(click_context.params))
     with open_archive(context) as archive:
@@ -917,7 +917,7 @@ def check(context: Context, as_json: bool) -> None:
 @pass_context
 def index(context: Context, rebuild: bool, as_json: bool) -> None:
     """Refresh the index and report what changed (every command also refreshes)."""
-    from .render import index_report_view
+    from ..render import index_report_view
 
     with open_archive(context, rebuild=rebuild, fresh=None if not rebuild else "full") as archive:
         report = archive.report
@@ -938,8 +938,8 @@ def index(context: Context, rebuild: bool, as_json: bool) -> None:
 @pass_context
 def fields(context: Context, as_json: bool) -> None:
     """The fields a query can use, their types, and example values from this archive."""
-    from .query import fields_help
-    from .render import fields_view
+    from ..query import fields_help
+    from ..render import fields_view
 
     with open_archive(context) as archive:
         rows = [(entry.name, entry.type, entry.description, archive.field_examples(entry.name))
@@ -953,7 +953,7 @@ def fields(context: Context, as_json: bool) -> None:
 
 
 def _format_choice() -> click.Choice:
-    from .exporters import all_names
+    from ..exporters import all_names
 
     return click.Choice(all_names(), case_sensitive=False)
 
@@ -996,11 +996,11 @@ def export(click_context: click.Context, context: Context, limit: int | None, of
       newsarc export date:2021 --format html --group-by topic -o 2021.html
       newsarc export --format opensearch --mapping > mapping.json
     """
-    from .exporters import ExportOptions, get
-    from .exporters.output import open_folder, open_output
+    from ..exporters import ExportOptions, get
+    from ..exporters.output import open_folder, open_output
 
     if mapping:
-        from .exporters.opensearch import mapping as index_mapping
+        from ..exporters.opensearch import mapping as index_mapping
 
         context.write_data(json.dumps(index_mapping(), indent=2))
         return
@@ -1048,7 +1048,7 @@ def import_command(context: Context, sources: tuple[Path, ...], into: Path) -> N
     Example:
       newsarc import export.jsonl page-*.json --into ~/news
     """
-    from .importing import import_sources
+    from ..importing import import_sources
 
     summary = import_sources(sources, into)
     for problem in summary.rejected:
@@ -1065,7 +1065,7 @@ def import_command(context: Context, sources: tuple[Path, ...], into: Path) -> N
 def _write_format(context: Context, archive: Any, query: Any, format_name: str, limit: int | None,
                   offset: int, options: Any = None, stream: TextIO | None = None) -> int:
     """Stream the matching articles in an export format (to stdout by default); returns how many."""
-    from .exporters import ExportOptions, get
+    from ..exporters import ExportOptions, get
 
     exporter = get(format_name)
     if exporter.writes_folder:
@@ -1086,7 +1086,7 @@ def _write_format(context: Context, archive: Any, query: Any, format_name: str, 
     if exporter.name == "paths":  # paths come straight from the index too
         from dataclasses import replace
 
-        from .exporters.paths import write_path_list
+        from ..exporters.paths import write_path_list
 
         terminal = isinstance(stream, TerminalStream)
         path_options = replace(options or ExportOptions(), terminal=terminal, root=archive.root)
