@@ -180,6 +180,18 @@ class Archive:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # about the index, for the command line (which never reaches into the store) ----------
+
+    @property
+    def location(self) -> str:
+        """Where the index lives: its file, or ":memory:"."""
+        return self.store.location
+
+    def article_count(self) -> int:
+        """How many articles the index holds."""
+        articles, _ = self.store.counts()
+        return articles
+
     # questions -------------------------------------------------------------------------
 
     def search(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Page:

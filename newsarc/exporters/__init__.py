@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from ..model import Article
 
 GroupBy = Literal["day", "provider", "topic"]
+# What a writer is fed: articles, or, read straight from the index without rebuilding
+# articles, each one's stored JSON record text ("records") or its (path, position) ("paths").
+Feed = Literal["articles", "records", "paths"]
 GROUP_BY_CHOICES: tuple[str, ...] = ("day", "provider", "topic")
 
 # OpenSearch refuses upper case, these characters and a leading `-`, `_` or `+`.
@@ -76,16 +79,30 @@ class Exporter:
     writes_folder: bool = False
     # The ExportOptions fields this format honours, so the CLI can refuse the others.
     options: frozenset[str] = field(default_factory=frozenset)
+    # What `feed_writer` ("module:function") takes, when the index can feed it something
+    # cheaper than articles; `write` always takes articles.
+    feed: Feed = "articles"
+    feed_writer: str | None = None
+    # One JSON object per article per line: a listing with picked fields keeps that form.
+    json_lines: bool = False
+    # Its line in `newsarc export --help` (formats with the same line share it).
+    help_line: str = ""
 
     def write(
         self, articles: Iterable[Article], target: TextIO | Path, options: ExportOptions | None = None
     ) -> int:
         """Write `articles` to `target` (a text stream, or a folder Path when
         `writes_folder`); returns how many articles were written."""
-        return self._load()(articles, target, options or ExportOptions())
+        return self._load(self.writer)(articles, target, options or ExportOptions())
 
-    def _load(self) -> Callable[..., int]:
-        module_name, function_name = self.writer.split(":")
+    def write_feed(
+        self, items: Iterable[object], target: TextIO | Path, options: ExportOptions | None = None
+    ) -> int:
+        """Write what `feed` names (articles, record texts or (path, position) pairs)."""
+        return self._load(self.feed_writer or self.writer)(items, target, options or ExportOptions())
+
+    def _load(self, writer_name: str) -> Callable[..., int]:
+        module_name, function_name = writer_name.split(":")
         module = importlib.import_module(f"{__name__}.{module_name}")
         writer: Callable[..., int] = getattr(module, function_name)
         return writer
@@ -94,23 +111,30 @@ class Exporter:
 _DIGEST_OPTIONS = frozenset({"group_by", "now", "title"})
 
 _EXPORTERS: tuple[Exporter, ...] = (
-    Exporter("json", "a JSON array of lossless article records", "jsonout:write_json"),
+    Exporter("json", "a JSON array of lossless article records", "jsonout:write_json",
+             help_line="a JSON array of lossless article records"),
     Exporter("jsonl", "JSON Lines: one lossless article record per line", "jsonout:write_jsonl",
-             aliases=("ndjson",)),
+             aliases=("ndjson",), feed="records", feed_writer="jsonout:write_record_lines", json_lines=True,
+             help_line="JSON Lines, one lossless record per line (ndjson)"),
     Exporter("csv", "a spreadsheet-safe CSV table, one row per article", "tabular:write_csv",
-             options=frozenset({"fields"})),
+             options=frozenset({"fields"}), help_line="a spreadsheet-safe table; --fields picks the columns"),
     Exporter("tsv", "a tab-separated table, one row per article", "tabular:write_tsv",
-             options=frozenset({"fields"})),
+             options=frozenset({"fields"}), help_line="a spreadsheet-safe table; --fields picks the columns"),
     Exporter("markdown", "a Markdown digest grouped by day, provider or topic", "markdown:write_markdown",
-             aliases=("md",), options=_DIGEST_OPTIONS),
+             aliases=("md",), options=_DIGEST_OPTIONS,
+             help_line="a digest grouped by day, provider or topic (md)"),
     Exporter("html", "one self-contained HTML page: the digest with a table of contents",
-             "html:write_html", options=_DIGEST_OPTIONS),
+             "html:write_html", options=_DIGEST_OPTIONS,
+             help_line="one self-contained page with a table of contents"),
     Exporter("frontmatter", "a folder of Markdown files with YAML front matter, one per article",
-             "frontmatter:write_folder", aliases=("front-matter",), writes_folder=True),
+             "frontmatter:write_folder", aliases=("front-matter",), writes_folder=True,
+             help_line="a folder of YYYY-MM-DD-slug.md files with YAML front matter"),
     Exporter("opensearch", "OpenSearch/Elasticsearch bulk-API NDJSON", "opensearch:write_bulk",
-             aliases=("elasticsearch",), options=frozenset({"index_name"})),
+             aliases=("elasticsearch",), options=frozenset({"index_name"}),
+             help_line="bulk-API NDJSON for OpenSearch/Elasticsearch (elasticsearch)"),
     Exporter("paths", "the path of each article's file, one per line (like rg -l)", "paths:write_paths",
-             options=frozenset({"null"})),
+             options=frozenset({"null"}), feed="paths", feed_writer="paths:write_path_list",
+             help_line="the file of each article, one per line, like rg -l"),
 )  # fmt: skip
 
 _BY_NAME: dict[str, Exporter] = {
@@ -152,6 +176,7 @@ def describe() -> list[tuple[str, str]]:
 __all__ = [
     "ExportOptions",
     "Exporter",
+    "Feed",
     "GROUP_BY_CHOICES",
     "all_names",
     "describe",

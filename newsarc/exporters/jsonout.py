@@ -34,6 +34,16 @@ def write_jsonl(articles: Iterable[Article], stream: TextIO, options: ExportOpti
     return count
 
 
+def write_record_lines(records: Iterable[str], stream: TextIO, options: ExportOptions) -> int:
+    """Record texts the index already holds, one per line: what `write_jsonl` writes for
+    their articles, without rebuilding them."""
+    count = 0
+    for record in records:
+        stream.write(record + "\n")
+        count += 1
+    return count
+
+
 def write_json(articles: Iterable[Article], stream: TextIO, options: ExportOptions) -> int:
     """A JSON array written one record per line, so it streams and diffs well."""
     count = 0

@@ -23,7 +23,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .errors import NewsarcError
+from ..errors import NewsarcError
 
 _NUMBER = re.compile(r"\d+")
 

@@ -1,0 +1,113 @@
+"""The global options and the optional newsarc.toml, frozen into one `Settings`.
+
+The config file may set `archive`, `fresh`, `limit` and `[queries]`, the saved
+queries a QUERY names as `@name`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from ..errors import QueryError
+from .choices import freshness_modes
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10
+    import tomli as tomllib
+
+if TYPE_CHECKING:
+    from .environment import Environment
+
+
+@dataclass(frozen=True)
+class GlobalOptions:
+    """The group's options as typed (before the environment and config fill the gaps)."""
+
+    archive_path: str | None
+    index_path: str | None
+    no_cache: bool
+    fresh: str | None
+    color: str
+    no_pager: bool
+    quiet: bool
+    strict: bool
+    debug: bool
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The global options, frozen once the command line is read."""
+
+    archive: str
+    index: str | None
+    no_cache: bool
+    fresh: str
+    color: str
+    quiet: bool
+    debug: bool
+    strict: bool
+    pager: bool
+    default_limit: int
+    saved_queries: Mapping[str, str] = field(default_factory=dict)
+
+
+def read_settings(options: GlobalOptions, environment: Environment) -> Settings:
+    """The options, then $NEWSARC_ARCHIVE / $NEWSARC_INDEX, then the config file, then defaults."""
+    config = load_config(environment)
+    variables = environment.variables
+    settings = Settings(
+        archive=options.archive_path or variables.get("NEWSARC_ARCHIVE") or str(config.get("archive", ".")),
+        index=options.index_path or variables.get("NEWSARC_INDEX") or None,
+        no_cache=options.no_cache,
+        fresh=options.fresh or str(config.get("fresh", "full")),
+        color=options.color,
+        quiet=options.quiet,
+        debug=options.debug,
+        strict=options.strict,
+        pager=not options.no_pager,
+        default_limit=int(config.get("limit", 20)),
+        saved_queries={str(k): str(v) for k, v in dict(config.get("queries", {})).items()},
+    )
+    # click has checked --fresh; only the config file's value is left to check.
+    if options.fresh is None and "fresh" in config and settings.fresh not in freshness_modes():
+        raise click.UsageError(f"config: fresh must be one of {', '.join(freshness_modes())}")
+    return settings
+
+
+def load_config(environment: Environment) -> dict[str, Any]:
+    """The optional newsarc.toml in the XDG config folder (or NEWSARC_CONFIG)."""
+    path_text = environment.variables.get("NEWSARC_CONFIG")
+    if path_text:
+        path = Path(path_text)
+    else:
+        from platformdirs import user_config_dir
+
+        path = Path(user_config_dir("newsarc")) / "newsarc.toml"
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise click.UsageError(f"{path}: cannot read config: {error}") from None
+
+
+def expand_saved(words: Sequence[str], saved: Mapping[str, str]) -> list[str]:
+    """The query words with each `@name` replaced by the saved query, in parentheses."""
+    expanded: list[str] = []
+    for word in words:
+        if word.startswith("@") and len(word) > 1:
+            if word[1:] not in saved:
+                known = ", ".join("@" + name for name in sorted(saved)) or "none are saved"
+                raise QueryError(f"no saved query {word}", hint=f"saved queries: {known}")
+            expanded.append(f"({saved[word[1:]]})")
+        else:
+            expanded.append(word)
+    return expanded

@@ -1,0 +1,170 @@
+"""Reports on the archive and its index: stats, dupes, fields, check and index."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import click
+
+from ..textsafe import safe_line
+from .choices import LibraryChoice, stats_dimensions
+from .environment import pass_context
+from .exits import CommandExit, ExitCode
+from .options import QueryRequest, build_query, builds, newsarc_command, output_options, query_options
+from .session import open_archive
+
+if TYPE_CHECKING:
+    from .environment import Context
+
+# A timeline keeps every period; other counts show the largest on a terminal.
+_TIME_DIMENSIONS = ("month", "year")
+
+
+@dataclass(frozen=True)
+class StatsRequest:
+    query: QueryRequest
+    as_json: bool
+    dimension: str
+    top: int | None
+
+
+@newsarc_command(takes_query=True)
+@query_options
+@output_options
+@click.option("--by", "dimension", type=LibraryChoice(stats_dimensions),
+              default="provider", show_default=True, help="What to count by.")
+@click.option("--top", type=click.IntRange(min=1), help="Only the N largest (default 20 on a terminal).")
+@builds(StatsRequest)
+@pass_context
+def stats(context: Context, request: StatsRequest) -> None:
+    """Counts of articles by provider, topic, month, year or type, with a monthly timeline."""
+    from ..render import stats_view
+
+    query = build_query(context, request.query)
+    dimension, top = request.dimension, request.top
+    with open_archive(context) as archive:
+        pretty = context.pretty and not request.as_json
+        if top is None and pretty and dimension not in _TIME_DIMENSIONS:
+            top = 20
+        result = archive.stats(query, dimension, top=top)
+        if not pretty:
+            for label, count in result.counts:
+                context.write_data(json.dumps({dimension: label, "count": count}, ensure_ascii=False))
+        else:
+            context.show(stats_view(result))
+        if result.total == 0:
+            raise CommandExit(ExitCode.NO_MATCH)
+
+
+@dataclass(frozen=True)
+class DupesRequest:
+    query: QueryRequest
+    as_json: bool
+
+
+@newsarc_command(takes_query=True)
+@query_options
+@output_options
+@builds(DupesRequest)
+@pass_context
+def dupes(context: Context, request: DupesRequest) -> None:
+    """Groups of articles that are the same story (same URL, or same provider and title)."""
+    from ..render import duplicates_view
+
+    query = build_query(context, request.query)
+    with open_archive(context) as archive:
+        groups = archive.duplicates(query)
+        if request.as_json or not context.pretty:
+            for group in groups:
+                context.write_data(json.dumps({
+                    "reason": group.reason,
+                    "articles": [{"id": a.id, "path": a.path, "title": a.title} for a in group.articles],
+                }, ensure_ascii=False))
+        else:
+            context.show(duplicates_view(groups))
+        if not groups:
+            raise CommandExit(ExitCode.NO_MATCH)
+
+
+@dataclass(frozen=True)
+class OutputRequest:
+    as_json: bool
+
+
+@newsarc_command()
+@output_options
+@builds(OutputRequest)
+@pass_context
+def check(context: Context, request: OutputRequest) -> None:
+    """Every file that could not be read as articles, as path:line: message.
+
+    Exits 1 when any problem is found.
+    """
+    with open_archive(context, lists_problems=True) as archive:
+        problems = archive.problems()
+        for problem in problems:
+            if request.as_json:
+                context.write_data(json.dumps(dataclasses.asdict(problem), ensure_ascii=False))
+            else:
+                context.write_data(safe_line(str(problem)))
+        articles = archive.article_count()
+        files = len(set(problem.path for problem in problems))
+        context.notice(f"{articles} articles, {len(problems)} problem(s) in {files} file(s)")
+        if problems:
+            raise CommandExit(ExitCode.PROBLEMS)
+
+
+@dataclass(frozen=True)
+class IndexRequest:
+    rebuild: bool
+    as_json: bool
+
+
+@newsarc_command()
+@click.option("--rebuild", is_flag=True, help="Start the index over.")
+@output_options
+@builds(IndexRequest)
+@pass_context
+def index(context: Context, request: IndexRequest) -> None:
+    """Refresh the index and report what changed (every command also refreshes)."""
+    from ..render import index_report_view
+
+    rebuild = request.rebuild
+    with open_archive(context, rebuild=rebuild, fresh=None if not rebuild else "full") as archive:
+        report = archive.report
+        if request.as_json:
+            record = dataclasses.asdict(report) | {"index": archive.location}
+            context.write_data(json.dumps(record))
+        elif context.pretty:
+            context.show(index_report_view(report, archive.location))
+        else:
+            context.notice(
+                f"{report.added} added, {report.changed} changed, {report.removed} removed, "
+                f"{report.articles} articles, {report.problems} problems, {report.seconds:.2f} s"
+            )
+
+
+@newsarc_command()
+@output_options
+@builds(OutputRequest)
+@pass_context
+def fields(context: Context, request: OutputRequest) -> None:
+    """The fields a query can use, their types, and example values from this archive."""
+    from ..query import fields_help
+    from ..render import fields_view
+
+    with open_archive(context) as archive:
+        rows = [(entry.name, entry.type, entry.description, archive.field_examples(entry.name))
+                for entry in fields_help()]
+    if request.as_json or not context.pretty:
+        for name, kind, meaning, examples in rows:
+            context.write_data(json.dumps({"field": name, "type": kind, "meaning": meaning,
+                                           "examples": examples}, ensure_ascii=False))
+    else:
+        context.show(fields_view(rows))
+
+
+COMMANDS = (stats, dupes, fields, check, index)
