@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-import newsarc.files as files_module
 import newsarc.parsing as parsing
+import newsarc.parsing.walk as files_module
 from newsarc.archive import Archive
 from newsarc.query import parse_query
 from newsarc.store import NotAnIndexError, Store

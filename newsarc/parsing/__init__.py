@@ -21,10 +21,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ParseError
-from .model import Article, Problem
-from .records import MAX_DEPTH, SCHEMA, article_from_record
+from ..errors import ParseError
+from ..model import Article, Problem
+from ..records import MAX_DEPTH, SCHEMA, article_from_record
 from .yamlnesting import deepest_nesting
+from .walk import (
+    NOT_ARTICLE_STEMS,
+    NOT_ARTICLE_SUFFIXES,
+    SKIPPED_FOLDERS,
+    ArticleFile,
+    FileStat,
+    is_article_name,
+    readable_name,
+    real_name,
+    scan_archive,
+    walk_archive,
+)
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 """Larger files are reported, not read: real article files are under 100 KB."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 
-from .model import Problem
+from ..model import Problem
 
 # Files that are clearly not articles, by ending (lower case).
 NOT_ARTICLE_SUFFIXES = frozenset(
