@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from .errors import AmbiguousError, ArchiveError, NotFoundError, StoreError
-from .files import walk_archive
 from .model import Article, Problem
-from .parsing import ParseResult, parse_file
+from .parsing import ParseResult, parse_file, walk_archive
 from .query import Query
 from .sqlquery import CompiledQuery, compile_query
 from .store import (

@@ -22,9 +22,8 @@ from typing import IO, Any
 from .errors import ArchiveError, ParseError
 from .exporters.frontmatter import FileNamer, render
 from .exporters.tabular import COLUMNS, TOPIC_SEPARATOR, unneutralise
-from .files import walk_archive
 from .model import Article, Problem
-from .parsing import article_id, decode, json_error_message, load_json, parse_bytes, parse_file
+from .parsing import article_id, decode, json_error_message, load_json, parse_bytes, parse_file, walk_archive
 from .records import article_from_record, iso_utc
 from .safewrite import fsync_folder, remove_stale_temporaries, write_file
 from .urls import canonical_url

@@ -24,9 +24,9 @@ from stat import S_ISREG
 from typing import Any
 
 from .errors import StoreError
-from .files import ArticleFile, FileStat, scan_archive
 from .model import Article, Problem
 from .parallel import map_unordered
+from .parsing import ArticleFile, FileStat, scan_archive
 from .records import article_from_record, json_text
 from .urls import canonical_url
 

@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from newsarc import parsing
 from newsarc.archive import load_archive
-from newsarc.parsing import parse_bytes, parse_file
+from newsarc.parsing import parse_bytes, parse_file, yamlload
 
 # file -> (line, message, articles still read from it)
 EXPECTED = {
@@ -83,10 +82,10 @@ EXPECTED = {
 def without_libyaml(monkeypatch: pytest.MonkeyPatch):
     """Parse with PyYAML's pure-Python loader, as on a machine without libyaml."""
     monkeypatch.delattr(yaml, "CSafeLoader", raising=False)
-    parsing._article_loader.cache_clear()
+    yamlload._article_loader.cache_clear()
     yield
     monkeypatch.undo()
-    parsing._article_loader.cache_clear()
+    yamlload._article_loader.cache_clear()
 
 
 def test_every_bad_file_is_listed(bad_dir: Path) -> None:

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-import newsarc.parsing as parsing
 from newsarc.archive import Archive, load_archive
+from newsarc.parsing import reading
 from newsarc.query import parse_query
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -368,7 +368,7 @@ def _patched_open(monkeypatch: pytest.MonkeyPatch, fault: Callable[[str], None])
         fault(os.fspath(file))  # type: ignore[arg-type]
         return real_open(file, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(parsing.os, "open", faulty_open)
+    monkeypatch.setattr(reading.os, "open", faulty_open)
 
 
 def _only_for(name: str, error: OSError) -> Callable[[str], None]:

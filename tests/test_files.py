@@ -10,8 +10,8 @@ import pytest
 
 from newsarc.archive import load_archive
 from newsarc.errors import ArchiveError
-from newsarc.files import is_article_name, walk_archive
 from newsarc.model import Problem
+from newsarc.parsing import is_article_name, walk_archive
 
 ARTICLE = '---\ntitle: "{title}"\npublishedDateTime: 2021-12-13T03:22:00Z\n---\n'
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"

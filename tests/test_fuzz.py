@@ -39,10 +39,11 @@ from hypothesis import strategies as st
 from newsarc.archive import Archive
 from newsarc.errors import QueryError
 from newsarc.model import Article, Image, Provider, RelatedItem
-from newsarc.parsing import ParseResult, _article_loader, decode, parse_bytes
+from newsarc.parsing import ParseResult, decode, parse_bytes
+from newsarc.parsing.yamlload import _article_loader
+from newsarc.parsing.yamlsubset import load_subset
 from newsarc.query import ALL_FIELDS, parse_query
 from newsarc.records import json_record, json_text, repair_mojibake
-from newsarc.yamlsubset import load_subset
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"

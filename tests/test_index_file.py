@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pytest
 
-import newsarc.files as files_module
 import newsarc.parsing as parsing
+import newsarc.parsing.result as parsing_result
+import newsarc.parsing.walk as files_module
 from newsarc.archive import Archive
 from newsarc.query import parse_query
 from newsarc.store import NotAnIndexError, Store
@@ -210,7 +211,7 @@ def test_two_articles_with_one_id_are_a_problem_not_an_internal_error(
 ) -> None:
     archive_dir = tmp_path / "archive"
     shutil.copytree(SEEDS, archive_dir)
-    monkeypatch.setattr(parsing, "article_id", lambda path, index=None: "0123456789abcdef")
+    monkeypatch.setattr(parsing_result, "article_id", lambda path, index=None: "0123456789abcdef")
     for _ in range(2):
         with Archive.open(archive_dir, index=tmp_path / "index.sqlite", workers=1) as archive:
             assert len(everything(archive)) == 1

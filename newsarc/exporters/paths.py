@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from ..files import readable_name
 from ..model import Article
+from ..parsing import readable_name
 from . import ExportOptions
 
 ArchivePath = tuple[str, "int | None"]

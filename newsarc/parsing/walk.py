@@ -9,22 +9,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
 
-from .model import Problem
+from ..model import Problem
 
 # Files that are clearly not articles, by ending (lower case).
-NOT_ARTICLE_SUFFIXES = frozenset(
-    """
-    .png .jpg .jpeg .gif .webp .bmp .ico .svg .tif .tiff .avif .heic .mp3 .mp4 .m4a .mov
-    .avi .mkv .webm .wav .ogg .flac .pdf .doc .docx .xls .xlsx .ppt .pptx .odt .zip .gz
-    .tgz .bz2 .xz .zst .7z .rar .tar .exe .dll .so .dylib .o .a .class .jar .pyc .pyo
-    .whl .db .sqlite .sqlite3 .db-wal .db-shm .lock .woff .woff2 .ttf .otf .eot .css .js
-    .map .py .sh .toml .ini .cfg .yml .yaml .html .htm .xml .swp .tmp .bak .part
-    """.split()
-)
+NOT_ARTICLE_SUFFIXES = frozenset({
+    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".ico", ".svg", ".tif", ".tiff", ".avif", ".heic",
+    ".mp3", ".mp4", ".m4a", ".mov", ".avi", ".mkv", ".webm", ".wav", ".ogg", ".flac", ".pdf", ".doc", ".docx",
+    ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar",
+    ".tar", ".exe", ".dll", ".so", ".dylib", ".o", ".a", ".class", ".jar", ".pyc", ".pyo", ".whl", ".db",
+    ".sqlite", ".sqlite3", ".db-wal", ".db-shm", ".lock", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".css",
+    ".js", ".map", ".py", ".sh", ".toml", ".ini", ".cfg", ".yml", ".yaml", ".html", ".htm", ".xml", ".swp",
+    ".tmp", ".bak", ".part",
+})
 # Project files found beside articles in published archives (README, LICENSE, ...).
-NOT_ARTICLE_STEMS = frozenset(
-    "readme license licence contributing code_of_conduct changelog security authors notice".split()
-)
+NOT_ARTICLE_STEMS = frozenset({
+    "readme", "license", "licence", "contributing", "code_of_conduct", "changelog", "security", "authors",
+    "notice",
+})
 # stat errors that mean there is no file to read (vanished, a dangling link, a link loop).
 _GONE = frozenset({errno.ENOENT, errno.ELOOP, errno.ENOTDIR})
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "CVS", "_darcs"})
@@ -34,6 +35,9 @@ FileStat = tuple[int, int, int, int]
 """(size, mtime_ns, inode, ctime_ns): what a full refresh compares. The change time
 is in it because `touch -r` can set a modification time back, and nothing can set
 the change time back; the inode, because `sed -i` and editors replace the file."""
+
+_Folder = tuple[str, str, bool]
+"""(path to open, its relative path with a trailing `/`, whether a name on the way was respelled)."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +96,7 @@ def scan_archive(
     """
     found: dict[str, FileStat] = {}
     seen_folders: set[tuple[int, int]] = set()
-    pending: list[tuple[str, str, bool]] = [(os.fspath(root), "", False)]
+    pending: list[_Folder] = [(os.fspath(root), "", False)]
     while pending:
         folder, prefix, respelled = pending.pop()
         try:
@@ -109,29 +113,7 @@ def scan_archive(
             seen_folders.add((info.st_dev, info.st_ino))
             if folder_mtimes is not None:
                 folder_mtimes[prefix] = info.st_mtime_ns
-            names = os.listdir(descriptor)
-            subfolders = []
-            for name in names:
-                if name[0] == ".":  # hidden files and folders, .git among them
-                    continue
-                shown = readable_name(name)
-                try:
-                    stat = os.stat(name, dir_fd=descriptor)
-                except OSError as error:
-                    # Vanished, a dangling link or a link loop: nothing to read. Anything
-                    # else (EACCES, EIO) hides a file that may well still be there.
-                    if error.errno not in _GONE and is_article_name(name):
-                        _cannot_read(problems, prefix + shown, error, "file")
-                    continue
-                if S_ISDIR(stat.st_mode):
-                    if name not in SKIPPED_FOLDERS:
-                        subfolders.append((os.path.join(folder, name), f"{prefix}{shown}/", respelled or shown != name))
-                    continue
-                if not S_ISREG(stat.st_mode) or not is_article_name(name):
-                    continue
-                found[prefix + shown] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
-                if real_paths is not None and (respelled or shown != name):
-                    real_paths[prefix + shown] = os.path.join(folder, name)
+            subfolders = _scan_folder(descriptor, (folder, prefix, respelled), found, problems, real_paths)
         except OSError as error:
             _cannot_read(problems, prefix, error)
             continue
@@ -141,6 +123,41 @@ def scan_archive(
         # same files, the same path (and so the same article id) wins every time.
         pending.extend(sorted(subfolders, key=lambda folder: folder[1], reverse=True))
     return found
+
+
+def _scan_folder(
+    descriptor: int,
+    place: _Folder,
+    found: dict[str, FileStat],
+    problems: list[Problem] | None,
+    real_paths: dict[str, str] | None,
+) -> list[_Folder]:
+    """Put the article files of the open folder `descriptor` in `found`; return its subfolders."""
+    folder, prefix, respelled = place
+    subfolders = []
+    for name in os.listdir(descriptor):
+        if name[0] == ".":  # hidden files and folders, .git among them
+            continue
+        shown = readable_name(name)
+        try:
+            stat = os.stat(name, dir_fd=descriptor)
+        except OSError as error:
+            # Vanished, a dangling link or a link loop: nothing to read. Anything
+            # else (EACCES, EIO) hides a file that may well still be there.
+            if error.errno not in _GONE and is_article_name(name):
+                _cannot_read(problems, prefix + shown, error, "file")
+            continue
+        if S_ISDIR(stat.st_mode):
+            if name not in SKIPPED_FOLDERS:
+                subfolder = (os.path.join(folder, name), f"{prefix}{shown}/", respelled or shown != name)
+                subfolders.append(subfolder)
+            continue
+        if not S_ISREG(stat.st_mode) or not is_article_name(name):
+            continue
+        found[prefix + shown] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
+        if real_paths is not None and (respelled or shown != name):
+            real_paths[prefix + shown] = os.path.join(folder, name)
+    return subfolders
 
 
 def _cannot_read(problems: list[Problem] | None, prefix: str, error: OSError, what: str = "folder") -> None:

@@ -70,7 +70,9 @@ def _block(lines: list[str], start: int, indent: int) -> tuple[Any, int]:
     return _mapping(lines, start, indent)
 
 
-def _mapping(lines: list[str], start: int, indent: int, first_key_line: str | None = None) -> tuple[dict, int]:
+def _mapping(
+    lines: list[str], start: int, indent: int, first_key_line: str | None = None
+) -> tuple[dict, int]:
     mapping: dict[str, Any] = {}
     position = start
     count = len(lines)

@@ -91,9 +91,8 @@ class _Scanner:
     def _flow_text(self, text: str, start: int, number: int, *, base: int) -> DeepNesting | None:
         """Scan a value (or a continued quote or flow collection) for flow levels."""
         position = start
-        if self.quote is None and self.flow == 0:
-            if not text or text[0] not in "[{\"'":
-                return None  # a plain scalar: brackets inside it are text
+        if self.quote is None and self.flow == 0 and (not text or text[0] not in "[{\"'"):
+            return None  # a plain scalar: brackets inside it are text
         while position < len(text):
             char = text[position]
             if self.quote is not None:

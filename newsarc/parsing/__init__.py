@@ -1,0 +1,56 @@
+"""Bytes of a file -> articles and problems, and the walk that finds the files.
+
+The format is chosen by content, never by file name: YAML front matter between
+`---` lines (with or without a body after it), JSON (a page with a `value` or
+`news` list, one article object or a list of them), JSON Lines, and plain text
+whose first line is the title. Nothing here raises because of a bad file: every
+failure becomes a `Problem` naming the file and, where known, the line.
+
+One module per step: `reading` (bytes without blocking, then text), `dispatch`
+(which format), `frontmatter`, `yamlload` (the safe loader, with `yamlsubset` as
+its fast path and `yamlnesting` as its depth check), `jsonpages`, `plaintext`;
+`result` holds what they return and `walk` finds the article files of a folder.
+"""
+
+from __future__ import annotations
+
+from .dispatch import parse_bytes, parse_file
+from .jsonpages import json_error_message, load_json
+from .reading import MAX_FILE_BYTES, decode, read_article_file
+from .result import ParseResult, article_id
+from .walk import (
+    NOT_ARTICLE_STEMS,
+    NOT_ARTICLE_SUFFIXES,
+    SKIPPED_FOLDERS,
+    ArticleFile,
+    FileStat,
+    is_article_name,
+    readable_name,
+    real_name,
+    scan_archive,
+    walk_archive,
+)
+from .yamlload import load_yaml
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "NOT_ARTICLE_STEMS",
+    "NOT_ARTICLE_SUFFIXES",
+    "SKIPPED_FOLDERS",
+    "ArticleFile",
+    "FileStat",
+    "ParseResult",
+    "article_id",
+    "decode",
+    "is_article_name",
+    "json_error_message",
+    "load_json",
+    "load_yaml",
+    "parse_bytes",
+    "parse_file",
+    "read_article_file",
+    "readable_name",
+    "real_name",
+    "scan_archive",
+    "walk_archive",
+]
