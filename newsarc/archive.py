@@ -5,7 +5,6 @@ from __future__ import annotations
 import weakref
 from collections.abc import Generator, Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypeVar
@@ -15,13 +14,22 @@ from .files import walk_archive
 from .model import Article, Problem
 from .parsing import ParseResult, parse_file
 from .query import Query
+from .results import (
+    DuplicateGroup,
+    Hit,
+    Page,
+    ProgressCallback,
+    RefreshReport,
+    RelatedView,
+    ResolvedRelated,
+    Span,
+    Stats,
+)
 from .sqlquery import CompiledQuery, compile_query
 from .store import (
     MARK_END,
     MARK_START,
     NotAnIndexError,
-    ProgressCallback,
-    RefreshReport,
     Store,
     article_from_blob,
     database_path_for,
@@ -33,53 +41,6 @@ from .urls import canonical_url
 
 FRESHNESS_MODES = ("full", "dirs", "none")
 STATS_DIMENSIONS = ("provider", "domain", "topic", "month", "year", "type")
-
-Span = tuple[str, bool]
-"""A piece of text and whether it matched the query (to be highlighted)."""
-
-
-@dataclass
-class Hit:
-    article: Article
-    title_spans: list[Span] | None = None
-    snippet_spans: list[Span] | None = None
-
-
-@dataclass
-class Page:
-    hits: list[Hit]
-    total: int
-    offset: int
-    limit: int | None
-
-
-@dataclass
-class ResolvedRelated:
-    position: int
-    item: object  # RelatedItem; typed loosely to keep the import graph simple
-    article_id: str | None
-
-
-@dataclass
-class RelatedView:
-    article: Article
-    items: list[ResolvedRelated]
-    linked_from: list[Article]
-
-
-@dataclass
-class Stats:
-    dimension: str
-    total: int
-    counts: list[tuple[str, int]]
-    timeline: list[tuple[str, int]] = field(default_factory=list)
-
-
-@dataclass
-class DuplicateGroup:
-    reason: str
-    articles: list[Article]
-
 
 def default_cache_dir() -> Path:
     from platformdirs import user_cache_dir

@@ -16,9 +16,9 @@ import marshal
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
@@ -28,6 +28,7 @@ from .files import ArticleFile, FileStat, scan_archive
 from .model import Article, Problem
 from .parallel import map_unordered
 from .records import article_from_record, json_text
+from .results import ProgressCallback, RefreshReport
 from .urls import canonical_url
 
 SCHEMA_VERSION = 5
@@ -105,29 +106,6 @@ CREATE VIRTUAL TABLE articles_fts USING fts5(
 PRAGMA user_version = {SCHEMA_VERSION};
 PRAGMA application_id = {APPLICATION_ID};
 """
-
-
-@dataclass
-class RefreshReport:
-    """What a refresh found and did."""
-
-    added: int = 0
-    changed: int = 0
-    removed: int = 0
-    unchanged: int = 0
-    articles: int = 0
-    problems: int = 0
-    seconds: float = 0.0
-    rebuilt: bool = False
-    notices: list[str] = field(default_factory=list)
-
-    @property
-    def touched(self) -> bool:
-        return bool(self.added or self.changed or self.removed)
-
-
-ProgressCallback = Callable[[int, int], None]
-"""Called as progress(done, total) while files are parsed."""
 
 
 # --- rows for one parsed file (built in worker processes) ------------------------------
