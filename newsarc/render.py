@@ -8,9 +8,7 @@ every function takes the data it shows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -20,9 +18,14 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from .model import Article, Image, Story
-from .results import DuplicateGroup, Hit, Page, RefreshReport, RelatedView, Span, Stats
 from .textsafe import safe_line, safe_text
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime, tzinfo
+
+    from .model import Article, Image, Story
+    from .results import DuplicateGroup, Hit, Page, RefreshReport, RelatedView, Span, Stats
 
 ID_WIDTH = 8
 _SAFE_LINK_SCHEMES = ("http://", "https://")

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .model import Article, RelatedItem
+if TYPE_CHECKING:
+    from .model import Article, RelatedItem
 
 Span = tuple[str, bool]
 """A piece of text and whether it matched the query (to be highlighted)."""

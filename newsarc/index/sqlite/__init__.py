@@ -8,9 +8,7 @@ question with model objects. `SqliteIndex` ties them to one connection.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import weakref
-from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -21,6 +19,9 @@ from .refresh import Refresh
 from .schema import MEMORY, FailureKind, connect, failure_kind, meta, read_transaction, remove_database
 
 if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Generator, Iterator
+
     from ...model import Article, Problem
     from ...query import Query
     from ...results import DuplicateGroup, Page, ProgressCallback, RefreshReport, Stats

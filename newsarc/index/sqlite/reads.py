@@ -6,8 +6,6 @@ id, path or URL, related links, statistics, duplicates, field examples and probl
 from __future__ import annotations
 
 import json
-import sqlite3
-from collections.abc import Generator, Iterable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +16,9 @@ from .compile import CompiledQuery, compile_query
 from .schema import MARK_END, MARK_START, meta
 
 if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Generator, Iterable, Iterator, Sequence
+
     from ...query import Query
 
 # Rowids per statement: SQLite caps the parameters of one statement.

@@ -8,17 +8,21 @@ import hashlib
 import json
 import marshal
 import os
-import sqlite3
 import time
-from collections.abc import Iterable
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...files import ArticleFile, FileStat, scan_archive
-from ...model import Problem
 from ...results import ProgressCallback, RefreshReport
 from .reads import computed_counts, counts
 from .schema import FTS_COLUMNS, meta, set_meta, write_transaction
 from .workers import ParsedFile, parse_all
+
+if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Iterable
+    from pathlib import Path
+
+    from ...model import Problem
 
 # Parsed files written per round of INSERT statements.
 INSERT_BATCH = 200

@@ -15,14 +15,16 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from stat import S_ISREG
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ...errors import StoreError
 from .. import NotAnIndexError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 SCHEMA_VERSION = 5
 # PRAGMA application_id of a newsarc index ("NARC"): with the meta table, the proof

@@ -12,16 +12,19 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from ...files import ArticleFile, FileStat
-from ...model import Article
 from ...parsing import parse_file
 from ...records import json_text
 from ...urls import canonical_url
 from .schema import MARK_END, MARK_START, bare_domain
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Generator, Iterator, Sequence
+
+    from ...files import ArticleFile, FileStat
+    from ...model import Article
 
 _Task = TypeVar("_Task")
 _Result = TypeVar("_Result")
