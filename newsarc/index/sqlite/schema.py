@@ -12,24 +12,20 @@ URL look-ups, duplicate detection and reverse related links.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from stat import S_ISREG
 from typing import TYPE_CHECKING, Any, Literal
 
 from ...errors import StoreError
 from .. import NotAnIndexError
+from .fileheader import APPLICATION_ID, check_index_path, header_is_ours
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 SCHEMA_VERSION = 5
-# PRAGMA application_id of a newsarc index ("NARC"): with the meta table, the proof
-# that newsarc wrote a file, without which it never replaces or removes one.
-APPLICATION_ID = 0x4E415243
 # BM25 weights in the FTS column order: title over topics over excerpt over body;
 # the provider's name counts a little, related items' text least.
 FTS_COLUMNS = ("title", "topics", "excerpt", "body", "provider", "related")
@@ -115,7 +111,7 @@ def connect(database: Path | None, notices: list[str], *, rebuild: bool = False)
     except OSError as error:
         raise StoreError(f"cannot create the index folder {database.parent}: {error.strerror}",
                          hint="pass --index PATH or --no-cache") from None
-    _check_index_path(database)
+    check_index_path(database)
     try:
         return _open_index(database, notices, rebuild)
     except sqlite3.DatabaseError as error:
@@ -127,7 +123,7 @@ def connect(database: Path | None, notices: list[str], *, rebuild: bool = False)
         if failure_kind(error) != "damaged":
             raise StoreError(f"cannot use the index {database} ({error})") from None
     # Damaged beyond reading: only its header can still say newsarc wrote it.
-    if not _header_is_ours(database):
+    if not header_is_ours(database):
         raise NotAnIndexError(database)
     notices.append(f"index {database} is unreadable; rebuilding it")
     remove_database(database)
@@ -273,80 +269,12 @@ def remove_database(database: Path) -> None:
     has it open keeps reading the deleted file. NotAnIndexError, deleting nothing,
     unless the file is one newsarc wrote (or is gone already).
     """
-    _check_index_path(database)
-    if database.exists() and not _header_is_ours(database):
+    check_index_path(database)
+    if database.exists() and not header_is_ours(database):
         raise NotAnIndexError(database)
     for suffix in ("", "-wal", "-shm", "-journal"):
         with suppress(FileNotFoundError):
             Path(f"{database}{suffix}").unlink()
-
-
-_SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-def _header_is_ours(database: Path) -> bool:
-    """True when the file's SQLite header carries newsarc's application_id, or when
-    its first transaction, still in the WAL beside it, gave it that id.
-
-    Read from the bytes, so it answers for a database too damaged to open.
-    """
-    try:
-        with open(database, "rb") as handle:
-            header = handle.read(100)
-    except OSError:
-        return False
-    if header and not header.startswith(_SQLITE_HEADER):
-        return False
-    if header and int.from_bytes(header[68:72], "big") == APPLICATION_ID:
-        return True
-    return (not header or int.from_bytes(header[68:72], "big") == 0) and _wal_is_ours(database)
-
-
-def _is_ours(page: bytes) -> bool:
-    return page.startswith(_SQLITE_HEADER) and int.from_bytes(page[68:72], "big") == APPLICATION_ID
-
-
-def _wal_is_ours(database: Path, frames: int = 256) -> bool:
-    """True when one of the first `frames` frames of the WAL is a page 1 with newsarc's id."""
-    try:
-        with open(f"{database}-wal", "rb") as handle:
-            wal_header = handle.read(32)
-            if len(wal_header) < 32:
-                return False
-            page_size = int.from_bytes(wal_header[8:12], "big")
-            for _ in range(frames):
-                frame_header = handle.read(24)
-                page = handle.read(page_size)
-                if len(page) < 100:
-                    return False
-                if int.from_bytes(frame_header[:4], "big") == 1:
-                    return _is_ours(page)
-    except OSError:
-        return False
-    return False
-
-
-def _check_index_path(database: Path) -> None:
-    """StoreError when `database` names something newsarc must neither open nor replace:
-    a device (`--index /dev/full`), a pipe or a folder. NotAnIndexError for a file with
-    bytes that are not an SQLite database at all (`--index notes.txt`)."""
-    try:
-        info = os.stat(database)
-    except FileNotFoundError:
-        return
-    except OSError as error:
-        raise StoreError(f"cannot use the index {database}: {error.strerror}",
-                         hint="pass --index PATH") from None
-    if not S_ISREG(info.st_mode):
-        raise StoreError(f"the index {database} is not a regular file", hint="pass --index with a file path")
-    if info.st_size:
-        try:
-            with open(database, "rb") as handle:
-                header = handle.read(len(_SQLITE_HEADER))
-        except OSError as error:
-            raise StoreError(f"cannot use the index {database}: {error.strerror}") from None
-        if header != _SQLITE_HEADER:
-            raise NotAnIndexError(database)
 
 
 def failure_kind(error: BaseException) -> FailureKind | None:
