@@ -217,16 +217,29 @@ def _open_index(database: Path, notices: list[str], rebuild: bool) -> sqlite3.Co
 def _owner(connection: sqlite3.Connection) -> str | None:
     """"newsarc" for an index newsarc wrote, "empty" for a database with nothing in
     it (a new file, or one another newsarc is creating), else None."""
+    if connection.in_transaction:
+        return _owner_seen(connection)
+    # One read transaction: another newsarc creating the index may commit between two
+    # statements, and a header read before it with tables read after is no one's index.
+    connection.execute("BEGIN")
+    try:
+        return _owner_seen(connection)
+    finally:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+
+
+def _owner_seen(connection: sqlite3.Connection) -> str | None:
     application_id = connection.execute("PRAGMA application_id").fetchone()[0]
     tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
     if application_id == APPLICATION_ID and "meta" in tables:
         return "newsarc"
     if application_id != 0:
         return None
-    if not tables and connection.execute("PRAGMA user_version").fetchone()[0] == 0:
+    if not tables and version == 0:
         return "empty"
     # Versions 1 to 4 wrote no application_id; their tables and version number say it.
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
     if 1 <= version <= 4 and {"meta", "files", "articles", "articles_fts"} <= tables:
         return "newsarc"
     return None
