@@ -84,17 +84,8 @@ def _import_source(
 
 def duplicate_key(article: Article) -> DuplicateKey:
     """Canonical URL and publication time; the title stands in for a missing URL."""
-    identity = _canonical(article.url) or "title:" + " ".join(article.title.casefold().split())
+    identity = canonical_url(article.url) or "title:" + " ".join(article.title.casefold().split())
     return identity, iso_utc(article.published) if article.published else None
-
-
-def _canonical(url: str | None) -> str | None:
-    # canonical_url raises ValueError on a URL with a non-numeric port
-    # (`javascript:alert(1)`); such a URL is its own canonical form.
-    try:
-        return canonical_url(url)
-    except ValueError:
-        return url
 
 
 def _keys_in_folder(folder: Path) -> set[DuplicateKey]:

@@ -8,9 +8,7 @@ every function takes the data it shows.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -20,10 +18,14 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from .archive import DuplicateGroup, Hit, Page, RelatedView, Span, Stats
-from .model import Article, Image, Story
-from .store import RefreshReport
 from .textsafe import safe_line, safe_text
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from datetime import datetime, tzinfo
+
+    from .model import Article, Image, Story
+    from .results import DuplicateGroup, Hit, Page, RefreshReport, RelatedView, Span, Stats
 
 ID_WIDTH = 8
 _SAFE_LINK_SCHEMES = ("http://", "https://")
@@ -308,8 +310,8 @@ def duplicates_view(groups: Sequence[DuplicateGroup]) -> RenderableType:
     for number, group in enumerate(groups, 1):
         tree = Tree(Text(f"group {number}: {group.reason}", style="bold"))
         for article in group.articles:
-            tree.add(Text.assemble((article.id[:ID_WIDTH], "yellow"), "  ", date_text(article.published), "  ",
-                                   plain(article.title), "  ", plain(article.path, "dim")))
+            tree.add(Text.assemble((article.id[:ID_WIDTH], "yellow"), "  ", date_text(article.published),
+                                   "  ", plain(article.title), "  ", plain(article.path, "dim")))
         parts.append(tree)
     parts.append(Text(f"{len(groups)} group{'s' if len(groups) != 1 else ''} of duplicates", style="dim"))
     return Group(*parts)
@@ -338,6 +340,3 @@ def fields_view(rows: Sequence[tuple[str, str, str, Sequence[str]]]) -> Table:
         table.add_row(f"{name}:", kind, meaning, plain(", ".join(examples)))
     return table
 
-
-def notice(text: str) -> Text:
-    return Text(safe_line(text), style="dim")

@@ -125,7 +125,7 @@ class IndexSink:
         for problem in result.problems:
             assert problem.path == name
             assert "\n" not in str(problem), f"a problem must be one line: {problem}"
-        self.archive.store.refresh(workers=1)
+        self.archive.refresh(workers=1)
         assert self.archive.problems() == result.problems
         stored = sorted(self.archive.iter_articles(EVERYTHING), key=lambda article: article.id)
         expected = sorted(result.articles, key=lambda article: article.id)

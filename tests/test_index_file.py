@@ -20,8 +20,9 @@ import newsarc.parsing as parsing
 import newsarc.parsing.result as parsing_result
 import newsarc.parsing.walk as files_module
 from newsarc.archive import Archive
+from newsarc.index import NotAnIndexError
+from newsarc.index.sqlite import SqliteIndex
 from newsarc.query import parse_query
-from newsarc.store import NotAnIndexError, Store
 
 PROJECT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT / "seeds"
@@ -100,8 +101,8 @@ def test_a_failed_open_leaves_no_connection_open(tmp_path: Path) -> None:
     _other_programs_database(index)
     open_files = len(os.listdir("/proc/self/fd")) if Path("/proc/self/fd").is_dir() else None
     with pytest.raises(NotAnIndexError) as raised:
-        Store.open(SEEDS, index, [])
-    # The traceback (held by `raised`) keeps the frames of Store.open alive: a
+        SqliteIndex.open(SEEDS, index, [])
+    # The traceback (held by `raised`) keeps the frames of SqliteIndex.open alive: a
     # connection they leaked would still hold the file open here.
     assert raised.value is not None
     if open_files is not None:

@@ -26,10 +26,9 @@ from click.testing import CliRunner
 from rich.console import Console, RenderableType
 
 from newsarc import render
-from newsarc.archive import DuplicateGroup, Hit, Page, RelatedView, ResolvedRelated, Stats
 from newsarc.cli import cli
 from newsarc.model import Article, Image, Provider, RelatedItem
-from newsarc.store import RefreshReport
+from newsarc.results import DuplicateGroup, Hit, Page, RefreshReport, RelatedView, ResolvedRelated, Stats
 from newsarc.textsafe import TerminalStream, safe_line, safe_text, terminal_text
 
 CATEGORIES = ("Cc", "Cf", "Zl", "Zp")
@@ -134,7 +133,6 @@ RENDERERS: dict[str, Callable[[list[str]], RenderableType]] = {
     "fields": lambda texts: render.fields_view(
         [("title", "text", "the title", [f"example Alpha{text}Bravo" for text in texts])]
     ),
-    "notice": lambda texts: render.notice(f"notice Alpha{_joined(texts)}Bravo"),
 }
 RICH_SEQUENCE = re.compile(r"\x1b\[[0-9;]*m|\x1b]8;[^\x07\x1b]*\x1b\\")
 

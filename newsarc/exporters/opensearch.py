@@ -53,21 +53,12 @@ def mapping() -> dict[str, Any]:
     return {"mappings": {"properties": copy.deepcopy(_PROPERTIES)}}
 
 
-def _canonical(url: str | None) -> str | None:
-    # canonical_url raises ValueError on a URL with a non-numeric port
-    # (`javascript:alert(1)`); such a URL is its own canonical form.
-    try:
-        return canonical_url(url)
-    except ValueError:
-        return url
-
-
 def document_id(article: Article) -> str:
     """The article id; for an article never read from a file, a hash of its URL and date."""
     if article.id:
         return article.id
     published = article.published.isoformat() if article.published else ""
-    key = f"{_canonical(article.url) or article.title}|{published}"
+    key = f"{canonical_url(article.url) or article.title}|{published}"
     return hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
@@ -100,7 +91,7 @@ def document(article: Article) -> dict[str, Any]:
         "heat": article.heat,
         "url": article.url,
         "urls": list(dict.fromkeys(url for url in urls if url)),
-        "canonical_url": _canonical(article.url),
+        "canonical_url": canonical_url(article.url),
         "related_count": len(article.related),
         "related_titles": [item.title for item in article.related if item.title],
         "related_urls": [url for url in related_urls if url],

@@ -1,4 +1,4 @@
-"""Syntax tree -> parameterised SQL over the index of `store.py`.
+"""Syntax tree -> parameterised SQL over the index of `schema.py`.
 
 Nothing from the user is ever spliced into SQL text: values travel as parameters,
 and text terms become FTS5 strings in which every word is a quoted token.
@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from .query import And, FieldFilter, Not, Or, Query, RangeFilter, TextTerm
-from .store import FTS_WEIGHTS
-from .urls import canonical_url
+from ...query import And, FieldFilter, Not, Or, Query, RangeFilter, TextTerm
+from ...urls import canonical_url
+from .schema import FTS_WEIGHTS, bare_domain
 
 # Column lists for FTS5 column filters, per text field of the query language.
 _TEXT_COLUMNS = {
@@ -88,14 +88,15 @@ def compile_query(query: Query) -> CompiledQuery:
         # ranks, instead of one match per word in WHERE plus another for ranking.
         compiler = _Compiler(skip_text=True)
         where = compiler.node(query.root)
-        rank_match = " AND ".join(f"({fts_expression(term)})" for term in conjunctive)
-        return CompiledQuery(where, compiler.parameters, rank_match, sort, text_in_join=True)
+        every_term = " AND ".join(f"({fts_expression(term)})" for term in conjunctive)
+        return CompiledQuery(where, compiler.parameters, every_term, sort, text_in_join=True)
     compiler = _Compiler()
     where = compiler.node(query.root) if query.root is not None else "1"
-    rank_match = " OR ".join(f"({fts_expression(term)})" for term in compiler.positive_terms) or None
-    if rank_match is None and sort == "relevance":
+    any_term: str | None = " OR ".join(f"({fts_expression(term)})" for term in compiler.positive_terms)
+    any_term = any_term or None
+    if any_term is None and sort == "relevance":
         sort = "date"
-    return CompiledQuery(where, compiler.parameters, rank_match, sort)
+    return CompiledQuery(where, compiler.parameters, any_term, sort)
 
 
 def _conjunctive_terms(root: Any) -> list[TextTerm]:
@@ -175,11 +176,11 @@ class _Compiler:
         values = list(node.values)
         name = node.field
         if name == "provider":
-            domains = [_bare_domain(value) for value in values]
+            domains = [bare_domain(value) for value in values]
             self.parameters += values + domains
             return f"(a.provider_name IN ({_marks(values)}) OR a.provider_domain IN ({_marks(domains)}))"
         if name == "domain":
-            values = [_bare_domain(value) for value in values]
+            values = [bare_domain(value) for value in values]
         if name in _PLAIN_COLUMNS:
             self.parameters += values
             return f"{_PLAIN_COLUMNS[name]} IN ({_marks(values)})"
@@ -201,9 +202,6 @@ class _Compiler:
             ) + ")"
         if name == "has":
             return "(" + " OR ".join(_HAS_CONDITIONS[value] for value in values) + ")"
-        if name == "category":
-            self.parameters += values
-            return f"a.category IN ({_marks(values)})"
         raise TypeError(f"unknown field {name!r}")
 
     def _any(self, values: list[str], condition: str, to_parameters: Any) -> str:
@@ -235,11 +233,6 @@ def _number(value: Any) -> Any:
 
 def _marks(values: list[Any]) -> str:
     return ", ".join("?" * len(values))
-
-
-def _bare_domain(value: str) -> str:
-    value = value.strip().lower()
-    return value[4:] if value.startswith("www.") else value
 
 
 def _glob_literal(text: str) -> str:

@@ -1,6 +1,7 @@
-"""Parsing in worker processes that an interrupt ends at once, always.
+"""Article files -> rows ready to insert, parsed in worker processes that an
+interrupt ends at once, always.
 
-Not `multiprocessing.Pool`: on Ctrl-C its workers print tracebacks, and its
+The workers are not `multiprocessing.Pool`: on Ctrl-C its workers print tracebacks, and its
 `terminate()` can wait forever for a result thread blocked on a worker that died
 halfway through a send. Here each worker has its own pipe and no helper thread
 exists, so stopping is: kill the workers, join them, close the pipes.
@@ -11,8 +12,19 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-from collections.abc import Callable, Generator, Iterator, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ...parsing import parse_file
+from ...records import json_text
+from ...urls import canonical_url
+from .schema import MARK_END, MARK_START, bare_domain
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Generator, Iterator, Sequence
+
+    from ...model import Article
+    from ...parsing import ArticleFile, FileStat
 
 _Task = TypeVar("_Task")
 _Result = TypeVar("_Result")
@@ -21,6 +33,116 @@ _Result = TypeVar("_Result")
 # the pipe while the worker is busy sending results, or both sides would wait.
 CHUNK_TASKS = 32
 CHUNK_BYTES = 32 * 1024
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 400
+
+
+# --- rows for one parsed file (built in worker processes) ------------------------------
+
+
+@dataclass
+class ParsedFile:
+    path: str
+    stat: FileStat
+    rows: list[tuple[Any, ...]]
+    problems: list[tuple[int | None, str]]
+
+
+def parse_for_index(article_file: ArticleFile) -> ParsedFile:
+    """Parse one file into ready-to-insert rows; runs in worker processes."""
+    result = parse_file(article_file.file_path, article_file.path)
+    return ParsedFile(
+        article_file.path,
+        article_file.stat,
+        [_article_row(article) for article in result.articles],
+        [(problem.line, problem.message) for problem in result.problems],
+    )
+
+
+def _article_row(article: Article) -> tuple[Any, ...]:
+    # The same link is often written twice (webUrl == originalUrl): canonicalise each once.
+    canonical_by_url = {
+        url: canonical_url(url)
+        for url in (article.web_url, article.original_url, article.amp_web_url, article.cdn_amp_web_url,
+                    article.source_url)
+        if url
+    }
+    urls = {canonical for canonical in canonical_by_url.values() if canonical}
+    related_links = [(position, canonical_url(item.url)) for position, item in enumerate(article.related)]
+    labels = [("topic", topic) for topic in article.topics]
+    labels += [("category", value) for value in {article.category, *article.categories} if value]
+    labels += [("tag", tag) for tag in article.tags]
+    # Stored as JSON text, uncompressed: compressing cost more per file (about 50 us)
+    # than parsing its YAML, and piped output writes the text as it is.
+    record = json_text(article)
+    provider = article.provider
+    fts = (
+        article.title,
+        " ; ".join(article.topics),
+        article.excerpt,
+        article.body,
+        " ".join(filter(None, (provider.name, provider.domain))) if provider else "",
+        "\n".join(f"{item.title}\n{item.excerpt}" for item in article.related),
+    )
+    columns = (
+        article.id,
+        article.path,
+        article.index,
+        article.title,
+        int(article.published.timestamp()) if article.published else None,
+        provider.name if provider else None,
+        (provider.domain and bare_domain(provider.domain)) if provider else None,
+        article.type,
+        article.category or (article.categories[0] if article.categories else None),
+        article.locale,
+        article.quality,
+        article.heat,
+        None if article.is_published is None else int(article.is_published),
+        int(bool(article.images)),
+        int(bool(article.related)),
+        int(bool(article.body.strip())),
+        int(article.has_secured),
+        article.url,
+        canonical_by_url.get(article.url or ""),
+        "\x1f".join(article.topics),
+    )
+    return (
+        columns,
+        record,
+        tuple(_strip_marks(text) for text in fts),
+        labels,
+        sorted(urls),
+        [(position, link) for position, link in related_links if link],
+    )
+
+
+def _strip_marks(text: str) -> str:
+    if MARK_START in text or MARK_END in text:
+        return text.replace(MARK_START, "").replace(MARK_END, "")
+    return text
+
+
+def parse_all(to_parse: list[ArticleFile], workers: int | None) -> Iterator[ParsedFile]:
+    """Parse files, in worker processes when there are enough to be worth it."""
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    if count <= 1 or len(to_parse) < PARALLEL_THRESHOLD:
+        yield from map(parse_for_index, to_parse)
+        return
+    try:
+        parsed = map_unordered(parse_for_index, to_parse, count, size=_task_size)
+    except OSError:  # no processes or pipes left: parse here
+        yield from map(parse_for_index, to_parse)
+        return
+    # Closed explicitly, so an error or Ctrl-C in the inserts ends the workers at once.
+    with contextlib.closing(parsed):
+        yield from parsed
+
+
+def _task_size(article_file: ArticleFile) -> int:
+    return 64 + 2 * (len(article_file.path) + len(article_file.file_path))
+
+
+# --- the worker processes ---------------------------------------------------------------
 
 
 class WorkerDied(RuntimeError):

@@ -1,0 +1,121 @@
+"""The index behind an archive: the `Index` protocol the archive asks its questions of,
+and `open_index`, which picks the backend from the location.
+
+Every line of SQL lives in a backend package below this one (today `sqlite/`). A second
+backend is one new package beside it that implements `Index`, and one more branch in
+`open_index`; nothing above this package changes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, Protocol
+
+from ..errors import StoreError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from ..model import Article, Problem
+    from ..query import Query
+    from ..results import DuplicateGroup, Page, ProgressCallback, RefreshReport, Stats
+
+FailureKind = Literal["damaged", "unwritable"]
+"""What an error says of the index: its storage is damaged, or it cannot be written
+(a full disk, a read-only file); the archive rebuilds, or answers from memory."""
+
+
+class NotAnIndexError(StoreError):
+    """Something newsarc did not write where its index should be: it is never touched."""
+
+    def __init__(self, location: str | Path) -> None:
+        super().__init__(f"{location} is not a newsarc index; not touching it")
+
+
+class Index(Protocol):
+    """The operations the archive needs of an index of one archive folder.
+
+    Queries arrive as syntax trees (`Query`); answers leave as model and result objects.
+    Streams (`iter_*`) are read in one snapshot, and are closed by `close`.
+    """
+
+    @property
+    def location(self) -> str:
+        """Where the index lives: a file, a server, or ":memory:"."""
+
+    @property
+    def in_memory(self) -> bool:
+        """True for an index that lives for this process only."""
+
+    @property
+    def filled(self) -> bool:
+        """Whether a refresh ever completed in this index."""
+
+    def refresh(self, *, mode: str = "full", progress: ProgressCallback | None = None,
+                workers: int | None = None) -> RefreshReport:
+        """Bring the index up to date with the folder; `mode` is one of FRESHNESS_MODES."""
+
+    def close(self) -> None:
+        """Close the streams handed out, then the index itself."""
+
+    def remove(self) -> None:
+        """Delete the (closed) index's storage; NotAnIndexError when newsarc did not write it."""
+
+    def failure_kind(self, error: BaseException) -> FailureKind | None:
+        """What `error` says of the index's storage, or None when it is not about it."""
+
+    # questions ---------------------------------------------------------------------------
+
+    def search(self, query: Query, limit: int | None, offset: int) -> Page:
+        """One page of matches in the query's order, with highlighted spans for text terms."""
+
+    def count(self, query: Query) -> int: ...
+
+    def iter_articles(self, query: Query, limit: int | None, offset: int) -> Iterator[Article]: ...
+
+    def iter_record_json(self, query: Query, limit: int | None, offset: int) -> Iterator[str]:
+        """The stored lossless JSON text of each match, without rebuilding articles."""
+
+    def iter_paths(self, query: Query, limit: int | None, offset: int) -> Iterator[tuple[str, int | None]]:
+        """(path, index within the file) of each match."""
+
+    def articles_with_id_prefix(self, prefix: str) -> list[Article]:
+        """Up to 20 articles whose id starts with `prefix` (lower-case hexadecimal)."""
+
+    def articles_at_path(self, path: str) -> list[Article]:
+        """The articles of the file at `path` (relative to the archive), in file order."""
+
+    def articles_with_url(self, canonical: str) -> list[Article]:
+        """The articles one of whose links has the canonical form `canonical`."""
+
+    def article_id_for_url(self, canonical: str) -> str | None:
+        """The id of the newest article with the canonical URL `canonical` (related items)."""
+
+    def linked_from(self, canonicals: list[str], article_id: str) -> list[Article]:
+        """The other articles listing one of `canonicals` as related, newest first."""
+
+    def stats(self, query: Query, by: str, top: int | None) -> Stats:
+        """Counts per `by` (one of STATS_DIMENSIONS), plus a monthly timeline."""
+
+    def duplicates(self, query: Query) -> list[DuplicateGroup]: ...
+
+    def field_examples(self, field_name: str, limit: int) -> list[str]:
+        """The most common values of a field ([] for a field without examples)."""
+
+    def problems(self) -> list[Problem]: ...
+
+    def counts(self) -> tuple[int, int]:
+        """How many articles and problems the index holds."""
+
+
+def open_index(root: Path, location: str | Path | None, notices: list[str], *,
+               in_memory: bool = False, rebuild: bool = False) -> Index:
+    """The index of the archive at `root`: in memory, at `location`, or at the default
+    place (`location` None). Emptied first with `rebuild`. When it cannot be opened or
+    created for a reason other than another program's file or another newsarc's lock,
+    an in-memory index answers instead, and `notices` says why.
+    """
+    from .sqlite import open_sqlite_index
+
+    return open_sqlite_index(root, None if in_memory else location, notices,
+                             in_memory=in_memory, rebuild=rebuild)

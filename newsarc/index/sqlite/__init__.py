@@ -1,0 +1,186 @@
+"""The SQLite/FTS5 index: one database file per archive (or one in memory).
+
+`schema` creates and opens the database, `refresh` brings it up to date (parsing in
+`workers`), `compile` turns a query's syntax tree into SQL, and `reads` answers every
+question with model objects. `SqliteIndex` ties them to one connection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from ...errors import StoreError
+from .. import NotAnIndexError
+from . import reads
+from .refresh import Refresh
+from .schema import MEMORY, FailureKind, connect, failure_kind, meta, read_transaction, remove_database
+
+if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Generator, Iterator
+
+    from ...model import Article, Problem
+    from ...query import Query
+    from ...results import DuplicateGroup, Page, ProgressCallback, RefreshReport, Stats
+
+_T = TypeVar("_T")
+
+
+class SqliteIndex:
+    """An open SQLite index of one archive folder (implements `newsarc.index.Index`)."""
+
+    def __init__(self, connection: sqlite3.Connection, root: Path, location: str) -> None:
+        self.connection = connection
+        self.root = root
+        self.location = location
+        # Streams handed out and perhaps abandoned half-read (a closed pipe, Ctrl-C):
+        # closed before the connection, so none finishes its read transaction on a
+        # closed database when the garbage collector gets to it.
+        self._streams: weakref.WeakSet[Generator[object, None, None]] = weakref.WeakSet()
+
+    @classmethod
+    def open(cls, root: Path, database: Path | None, notices: list[str], *,
+             rebuild: bool = False) -> SqliteIndex:
+        """The index at `database` (None means memory); see `schema.connect`."""
+        location = MEMORY if database is None else str(database)
+        return cls(connect(database, notices, rebuild=rebuild), root, location)
+
+    @property
+    def in_memory(self) -> bool:
+        return self.location == MEMORY
+
+    @property
+    def filled(self) -> bool:
+        return meta(self.connection, "files") is not None
+
+    def refresh(self, *, mode: str = "full", progress: ProgressCallback | None = None,
+                workers: int | None = None) -> RefreshReport:
+        return Refresh(self.connection, self.root).refresh(mode=mode, progress=progress, workers=workers)
+
+    def close(self) -> None:
+        for stream in list(self._streams):
+            stream.close()
+        self.connection.close()
+
+    def remove(self) -> None:
+        if not self.in_memory:
+            remove_database(Path(self.location))
+
+    def failure_kind(self, error: BaseException) -> FailureKind | None:
+        return failure_kind(error)
+
+    # questions ---------------------------------------------------------------------------
+
+    def search(self, query: Query, limit: int | None, offset: int) -> Page:
+        with read_transaction(self.connection):
+            return reads.search_page(self.connection, query, limit, offset)
+
+    def count(self, query: Query) -> int:
+        return reads.count(self.connection, query)
+
+    def iter_articles(self, query: Query, limit: int | None, offset: int) -> Iterator[Article]:
+        records = self._records(query, limit, offset)
+        return self._stream(reads.article_from_record_json(record_json) for record_json in records)
+
+    def iter_record_json(self, query: Query, limit: int | None, offset: int) -> Iterator[str]:
+        return self._records(query, limit, offset)
+
+    def iter_paths(self, query: Query, limit: int | None, offset: int) -> Iterator[tuple[str, int | None]]:
+        return self._stream(reads.path_page(self.connection, query, limit, offset))
+
+    def articles_with_id_prefix(self, prefix: str) -> list[Article]:
+        return reads.articles_with_id_prefix(self.connection, prefix)
+
+    def articles_at_path(self, path: str) -> list[Article]:
+        return reads.articles_at_path(self.connection, path)
+
+    def articles_with_url(self, canonical: str) -> list[Article]:
+        return reads.articles_with_url(self.connection, canonical)
+
+    def article_id_for_url(self, canonical: str) -> str | None:
+        return reads.article_id_for_url(self.connection, canonical)
+
+    def linked_from(self, canonicals: list[str], article_id: str) -> list[Article]:
+        return reads.linked_from(self.connection, canonicals, article_id)
+
+    def stats(self, query: Query, by: str, top: int | None) -> Stats:
+        return reads.stats(self.connection, query, by, top)
+
+    def duplicates(self, query: Query) -> list[DuplicateGroup]:
+        return reads.duplicates(self.connection, query)
+
+    def field_examples(self, field_name: str, limit: int) -> list[str]:
+        return reads.field_examples(self.connection, field_name, limit)
+
+    def problems(self) -> list[Problem]:
+        return reads.problems(self.connection)
+
+    def counts(self) -> tuple[int, int]:
+        return reads.counts(self.connection)
+
+    # streams -----------------------------------------------------------------------------
+
+    def _stream(self, stream: Generator[_T, None, None]) -> Generator[_T, None, None]:
+        self._streams.add(stream)
+        return stream
+
+    def _records(self, query: Query, limit: int | None, offset: int) -> Generator[str, None, None]:
+        return self._stream(self._snapshot_records(query, limit, offset))
+
+    def _snapshot_records(self, query: Query, limit: int | None, offset: int) -> Generator[str, None, None]:
+        # The ids and their records are read in one transaction: a refresh committed
+        # meanwhile by another newsarc must not make records vanish from an export.
+        with read_transaction(self.connection):
+            yield from reads.record_json_page(self.connection, query, limit, offset)
+
+
+# --- where the index lives, and what answers when it cannot be used ------------------------
+
+
+def open_sqlite_index(root: Path, location: str | Path | None, notices: list[str], *,
+                      in_memory: bool = False, rebuild: bool = False) -> SqliteIndex:
+    """See `newsarc.index.open_index`."""
+    if in_memory:
+        return SqliteIndex.open(root, None, notices)
+    database = _database_path(root, location)
+    try:
+        return SqliteIndex.open(root, database, notices, rebuild=rebuild)
+    except NotAnIndexError:
+        raise  # another program's file: an error, never a reason to work around it
+    except StoreError as error:
+        if "locked" in error.message:
+            raise
+        notices.append(f"{error.message}; using an in-memory index for this run")
+        return SqliteIndex.open(root, None, notices)
+    except Exception as error:  # creating the index failed: a full disk, a read-only folder
+        if failure_kind(error) != "unwritable":
+            raise
+        notices.append(f"cannot write the index {database} ({error}); using an in-memory index for this run")
+        return SqliteIndex.open(root, None, notices)
+
+
+def default_cache_dir() -> Path:
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("newsarc")) / "indexes"
+
+
+def database_path_for(root: Path, cache_dir: Path) -> Path:
+    """The per-archive database in the cache folder: one file per archive path."""
+    resolved = str(root.resolve())
+    digest = hashlib.sha1(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in root.resolve().name)[:40] or "root"
+    return cache_dir / f"{name}-{digest}.sqlite"
+
+
+def _database_path(root: Path, index: str | Path | None) -> Path:
+    database = Path(index) if index is not None else database_path_for(root, default_cache_dir())
+    resolved_root = root.resolve()
+    resolved = database.resolve()
+    if resolved_root == resolved or resolved_root in resolved.parents:
+        raise StoreError(f"the index {database} would be inside the archive, and newsarc never writes there",
+                         hint="pass --index with a path outside the archive, or --no-cache")
+    return database

@@ -1,0 +1,321 @@
+"""Every question asked of the SQLite index, answered with model and result objects
+(never cursors): pages of hits with snippets, counts, streamed records, look-ups by
+id, path or URL, related links, statistics, duplicates, field examples and problems.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+from ...model import Article, Problem
+from ...records import article_from_record
+from ...results import DuplicateGroup, Hit, Page, Span, Stats
+from .compile import CompiledQuery, compile_query
+from .schema import MARK_END, MARK_START, meta
+
+if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Generator, Iterable, Iterator, Sequence
+
+    from ...query import Query
+
+# Rowids per statement: SQLite caps the parameters of one statement.
+_CHUNK = 256
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+_STATS_KEYS = {
+    "provider": ("coalesce(a.provider_name, a.provider_domain)", ""),
+    "domain": ("a.provider_domain", ""),
+    "type": ("a.type", ""),
+    "month": ("strftime('%Y-%m', a.published, 'unixepoch')", ""),
+    "year": ("strftime('%Y', a.published, 'unixepoch')", ""),
+    "topic": ("l.value", "JOIN labels l ON l.article = a.rowid AND l.kind = 'topic'"),
+}
+
+_MOST_COMMON = "SELECT {column} FROM {table}{where} GROUP BY {column} ORDER BY count(*) DESC LIMIT ?"
+_EXAMPLE_SQL = {
+    "provider": _MOST_COMMON.format(column="provider_domain", table="articles", where=""),
+    "domain": _MOST_COMMON.format(column="provider_domain", table="articles", where=""),
+    "topic": _MOST_COMMON.format(column="value", table="labels", where=" WHERE kind = 'topic'"),
+    "category": _MOST_COMMON.format(column="value", table="labels", where=" WHERE kind = 'category'"),
+    "type": _MOST_COMMON.format(column="type", table="articles", where=""),
+    "locale": _MOST_COMMON.format(column="locale", table="articles", where=""),
+    "quality": _MOST_COMMON.format(column="quality", table="articles", where=" WHERE quality IS NOT NULL"),
+    "heat": _MOST_COMMON.format(column="heat", table="articles", where=" WHERE heat IS NOT NULL"),
+    "date": "SELECT strftime('%Y-%m-%d', published, 'unixepoch') FROM articles WHERE published IS NOT NULL "
+    "ORDER BY published DESC LIMIT ?",
+    "id": "SELECT substr(id, 1, 8) FROM articles ORDER BY published DESC LIMIT ?",
+    "path": "SELECT path FROM articles ORDER BY published DESC LIMIT ?",
+}
+
+
+# --- records ------------------------------------------------------------------------------
+
+
+def article_from_record_json(record_json: str) -> Article:
+    """The article stored in a row's `record` column, with its id, path and index."""
+    record = json.loads(record_json)
+    article = article_from_record(record)
+    article.id = record["id"]
+    article.path = record["path"]
+    article.index = record.get("index")
+    return article
+
+
+def records_in_order(connection: sqlite3.Connection, rowids: Sequence[int]) -> Iterator[str]:
+    """The stored records (JSON text) of `rowids`, in that order, read a chunk at a time."""
+    for start in range(0, len(rowids), _CHUNK):
+        part = rowids[start : start + _CHUNK]
+        found = dict(connection.execute(
+            f"SELECT rowid, record FROM records WHERE rowid IN ({_marks(part)})", part))
+        for rowid in part:
+            if rowid in found:
+                yield found[rowid]
+
+
+def articles_in_order(connection: sqlite3.Connection, rowids: Sequence[int]) -> list[Article]:
+    return [article_from_record_json(record_json) for record_json in records_in_order(connection, rowids)]
+
+
+def articles_by_rowid(connection: sqlite3.Connection, rowids: Iterable[int]) -> dict[int, Article]:
+    found: dict[int, Article] = {}
+    rowids = list(rowids)
+    for start in range(0, len(rowids), 500):
+        part = rowids[start : start + 500]
+        for rowid, record_json in connection.execute(
+            f"SELECT rowid, record FROM records WHERE rowid IN ({_marks(part)})", part
+        ):
+            found[rowid] = article_from_record_json(record_json)
+    return found
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+def search_page(connection: sqlite3.Connection, query: Query, limit: int | None, offset: int) -> Page:
+    """One page of the articles matching `query`, in its sort order, with snippets for text."""
+    compiled = compile_query(query)
+    total = _count(connection, compiled)
+    # Sort rowids only, then read the records of the page: sorting whole records
+    # would drag every matching article through SQLite's sorter.
+    rowids = [rowid for (rowid,) in _select_page(connection, compiled, "a.rowid", limit, offset)]
+    hits = [Hit(article) for article in articles_in_order(connection, rowids)]
+    if compiled.rank_match and hits:
+        for start in range(0, len(rowids), _CHUNK):
+            _add_snippets(connection, compiled.rank_match, rowids[start : start + _CHUNK],
+                          hits[start : start + _CHUNK])
+    return Page(hits, total, offset, limit)
+
+
+def count(connection: sqlite3.Connection, query: Query) -> int:
+    return _count(connection, compile_query(query))
+
+
+def record_json_page(connection: sqlite3.Connection, query: Query, limit: int | None,
+                     offset: int) -> Iterator[str]:
+    """The records (JSON text) of the matching articles, in sort order."""
+    compiled = compile_query(query)
+    rowids = [rowid for (rowid,) in _select_page(connection, compiled, "a.rowid", limit, offset)]
+    yield from records_in_order(connection, rowids)
+
+
+def path_page(connection: sqlite3.Connection, query: Query, limit: int | None,
+              offset: int) -> Generator[tuple[str, int | None], None, None]:
+    """(path, index within the file) of the matching articles, in sort order."""
+    yield from _select_page(connection, compile_query(query), "a.path, a.position", limit, offset)
+
+
+def _select_page(connection: sqlite3.Connection, compiled: CompiledQuery, columns: str,
+                 limit: int | None, offset: int) -> sqlite3.Cursor:
+    source, source_parameters = compiled.from_clause()
+    return connection.execute(
+        f"SELECT {columns} FROM {source} WHERE {compiled.where} ORDER BY {compiled.order_by()} "
+        "LIMIT ? OFFSET ?",
+        [*source_parameters, *compiled.parameters, -1 if limit is None else limit, offset],
+    )
+
+
+def _count(connection: sqlite3.Connection, compiled: CompiledQuery) -> int:
+    source, source_parameters = compiled.from_clause(counting=True)
+    row = connection.execute(
+        f"SELECT count(*) FROM {source} WHERE {compiled.where}", source_parameters + compiled.parameters
+    ).fetchone()
+    return int(row[0])
+
+
+def _add_snippets(connection: sqlite3.Connection, rank_match: str, rowids: list[int],
+                  hits: list[Hit]) -> None:
+    rows = connection.execute(
+        f"SELECT rowid, highlight(articles_fts, 0, ?1, ?2), "
+        f"snippet(articles_fts, 2, ?1, ?2, '…', 24), snippet(articles_fts, 3, ?1, ?2, '…', 24), "
+        f"snippet(articles_fts, 5, ?1, ?2, '…', 24) "
+        f"FROM articles_fts WHERE articles_fts MATCH ?3 AND rowid IN ({_marks(rowids)})",
+        [MARK_START, MARK_END, rank_match, *rowids],
+    )
+    by_rowid = {row[0]: row[1:] for row in rows}
+    for rowid, hit in zip(rowids, hits, strict=False):
+        if rowid not in by_rowid:
+            continue
+        title, *snippets = by_rowid[rowid]
+        hit.title_spans = spans(title)
+        marked = next((snippet for snippet in snippets if MARK_START in snippet), snippets[0])
+        hit.snippet_spans = spans(marked)
+
+
+def spans(marked: str) -> list[Span]:
+    """Split FTS5-marked text into (text, matched) pieces."""
+    pieces: list[Span] = []
+    rest = marked
+    while rest:
+        start = rest.find(MARK_START)
+        if start < 0:
+            pieces.append((rest, False))
+            break
+        if start:
+            pieces.append((rest[:start], False))
+        end = rest.find(MARK_END, start)
+        end = len(rest) if end < 0 else end
+        pieces.append((rest[start + 1 : end], True))
+        rest = rest[end + 1 :]
+    return [(text, matched) for text, matched in pieces if text]
+
+
+# --- look-ups -----------------------------------------------------------------------------
+
+
+def articles_with_id_prefix(connection: sqlite3.Connection, prefix: str) -> list[Article]:
+    """Up to 20 articles whose id starts with `prefix` (lower-case hexadecimal)."""
+    return _articles(connection, "SELECT rowid FROM articles WHERE id GLOB ? LIMIT 20", [prefix + "*"])
+
+
+def articles_at_path(connection: sqlite3.Connection, path: str) -> list[Article]:
+    return _articles(connection, "SELECT rowid FROM articles WHERE path = ? ORDER BY position", [path])
+
+
+def articles_with_url(connection: sqlite3.Connection, canonical: str) -> list[Article]:
+    return _articles(connection, "SELECT a.rowid FROM urls u JOIN articles a ON a.rowid = u.article "
+                                 "WHERE u.canonical = ?", [canonical])
+
+
+def article_id_for_url(connection: sqlite3.Connection, canonical: str) -> str | None:
+    """The id of the newest article with the canonical URL `canonical`."""
+    row = connection.execute(
+        "SELECT a.id FROM urls u JOIN articles a ON a.rowid = u.article WHERE u.canonical = ? "
+        "ORDER BY a.published DESC LIMIT 1",
+        (canonical,),
+    ).fetchone()
+    return row[0] if row else None
+
+
+def linked_from(connection: sqlite3.Connection, canonicals: list[str], article_id: str) -> list[Article]:
+    """The articles (other than `article_id`) listing one of `canonicals` as related, newest first."""
+    if not canonicals:
+        return []
+    return _articles(
+        connection,
+        f"SELECT DISTINCT a.rowid FROM related_links r JOIN articles a ON a.rowid = r.article "
+        f"WHERE r.canonical IN ({_marks(canonicals)}) AND a.id != ? ORDER BY a.published DESC",
+        [*canonicals, article_id],
+    )
+
+
+def _articles(connection: sqlite3.Connection, sql: str, parameters: list[str]) -> list[Article]:
+    rowids = [rowid for (rowid,) in connection.execute(sql, parameters)]
+    return articles_in_order(connection, rowids)
+
+
+# --- reports ------------------------------------------------------------------------------
+
+
+def stats(connection: sqlite3.Connection, query: Query, by: str, top: int | None) -> Stats:
+    """Article counts per `by` (a key of _STATS_KEYS), plus a monthly timeline."""
+    compiled = compile_query(query)
+    source, source_parameters = compiled.from_clause(counting=True)
+    parameters = source_parameters + compiled.parameters
+    key, join = _STATS_KEYS[by]
+    order = "k IS NULL, k" if by in ("month", "year") else "n DESC, k"
+    sql = (f"SELECT {key} AS k, count(*) AS n FROM {source} {join} WHERE {compiled.where} "
+           f"GROUP BY k ORDER BY {order}")
+    if top is not None:
+        sql += f" LIMIT {int(top)}"
+    counts = [(label if label is not None else "(none)", number)
+              for label, number in connection.execute(sql, parameters)]
+    total = connection.execute(f"SELECT count(*) FROM {source} WHERE {compiled.where}",
+                               parameters).fetchone()[0]
+    month_key, _ = _STATS_KEYS["month"]
+    timeline = [
+        (label, number)
+        for label, number in connection.execute(
+            f"SELECT {month_key} AS k, count(*) FROM {source} WHERE {compiled.where} "
+            "AND a.published IS NOT NULL GROUP BY k ORDER BY k", parameters)
+    ]
+    return Stats(by, total, counts, timeline)
+
+
+def duplicates(connection: sqlite3.Connection, query: Query) -> list[DuplicateGroup]:
+    """Groups of articles that are the same story: same canonical URL, or same provider and title."""
+    compiled = compile_query(query)
+    source, source_parameters = compiled.from_clause(counting=True)
+    parameters = source_parameters + compiled.parameters
+    groups: list[DuplicateGroup] = []
+    grouped: set[int] = set()
+    for reason, key in (("same URL", "a.canonical_url"),
+                        ("same provider and title",
+                         "lower(a.provider_domain) || '|' || lower(trim(a.title))")):
+        rows = connection.execute(
+            f"SELECT {key} AS k, group_concat(a.rowid) FROM {source} WHERE {compiled.where} "
+            f"AND {key} IS NOT NULL GROUP BY k HAVING count(*) > 1 ORDER BY k", parameters,
+        ).fetchall()
+        for _, rowid_list in rows:
+            rowids = [int(rowid) for rowid in rowid_list.split(",")]
+            if set(rowids) <= grouped:
+                continue
+            grouped.update(rowids)
+            found = articles_by_rowid(connection, rowids)
+            articles = sorted(found.values(), key=lambda a: (a.published or _EPOCH, a.path))
+            groups.append(DuplicateGroup(reason, articles))
+    return groups
+
+
+def field_examples(connection: sqlite3.Connection, field_name: str, limit: int) -> list[str]:
+    """The most common values of a field in the index ([] for a field without examples)."""
+    sql = _EXAMPLE_SQL.get(field_name)
+    if sql is None:
+        return []
+    return [str(value) for (value,) in connection.execute(sql, (limit,)) if value is not None]
+
+
+def problems(connection: sqlite3.Connection) -> list[Problem]:
+    rows = connection.execute("SELECT path, problems FROM files WHERE problems IS NOT NULL ORDER BY path")
+    found = [Problem(path, line, message) for path, text in rows for line, message in json.loads(text)]
+    found += [Problem(path, None, message) for path, message in _unreadable(connection)]
+    return sorted(found, key=lambda problem: problem.path)
+
+
+def counts(connection: sqlite3.Connection) -> tuple[int, int]:
+    """How many articles and problems the index holds (as the last refresh counted them)."""
+    articles, problem_count = meta(connection, "articles"), meta(connection, "problems")
+    if articles is not None and problem_count is not None:
+        return int(articles), int(problem_count)
+    return computed_counts(connection)
+
+
+def computed_counts(connection: sqlite3.Connection) -> tuple[int, int]:
+    """How many articles and problems the index holds, counted now."""
+    articles = connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+    problem_count = connection.execute(
+        "SELECT coalesce(sum(json_array_length(problems)), 0) FROM files WHERE problems IS NOT NULL"
+    ).fetchone()[0]
+    return articles, problem_count + len(_unreadable(connection))
+
+
+def _unreadable(connection: sqlite3.Connection) -> list[tuple[str, str]]:
+    """The folders and files the last walk could not look at: (path, message)."""
+    text = meta(connection, "unreadable")
+    return [(path, message) for path, message in json.loads(text)] if text else []
+
+
+def _marks(values: Sequence[Any]) -> str:
+    return ", ".join("?" * len(values))

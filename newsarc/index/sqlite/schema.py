@@ -1,0 +1,335 @@
+"""The SQLite index's schema and its database file: DDL, opening, the ownership
+marker (application_id), versions, removal, and what an error says of the file.
+
+One database file per archive. `files` remembers each article file's size and
+modification time (and its problems), so a refresh re-parses only what changed.
+`articles` holds one row per article with the columns filters and sorting need;
+`records` the full lossless record (JSON) for `show` and exports; `articles_fts`
+is the full-text index; `labels`, `urls` and `related_links` serve topic filters,
+URL look-ups, duplicate detection and reverse related links.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from ...errors import StoreError
+from .. import NotAnIndexError
+from .fileheader import APPLICATION_ID, check_index_path, header_is_ours
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+SCHEMA_VERSION = 5
+# BM25 weights in the FTS column order: title over topics over excerpt over body;
+# the provider's name counts a little, related items' text least.
+FTS_COLUMNS = ("title", "topics", "excerpt", "body", "provider", "related")
+FTS_WEIGHTS = (10.0, 5.0, 3.0, 1.0, 2.0, 0.5)
+# Highlight markers FTS5 puts around matched words; private-use characters that are
+# removed from indexed text, so article text cannot forge a highlight.
+MARK_START, MARK_END = "\ue000", "\ue001"
+MEMORY = ":memory:"
+
+FailureKind = Literal["damaged", "unwritable"]
+
+_SCHEMA = f"""
+CREATE TABLE meta (key TEXT PRIMARY KEY, value);
+CREATE TABLE files (
+    path TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    inode INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL,
+    problems TEXT
+);
+CREATE TABLE folders (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
+CREATE TABLE articles (
+    rowid INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    position INTEGER,
+    title TEXT NOT NULL,
+    published INTEGER,
+    provider_name TEXT COLLATE NOCASE,
+    provider_domain TEXT COLLATE NOCASE,
+    type TEXT COLLATE NOCASE,
+    category TEXT COLLATE NOCASE,
+    locale TEXT COLLATE NOCASE,
+    quality INTEGER,
+    heat INTEGER,
+    is_published INTEGER,
+    has_images INTEGER NOT NULL,
+    has_related INTEGER NOT NULL,
+    has_body INTEGER NOT NULL,
+    has_secured INTEGER NOT NULL,
+    url TEXT,
+    canonical_url TEXT,
+    topics TEXT NOT NULL
+);
+-- The lossless records live apart from the columns filters scan, so a scan of
+-- `articles` reads a few hundred bytes per article, not the whole record.
+CREATE TABLE records (rowid INTEGER PRIMARY KEY, record TEXT NOT NULL);
+CREATE INDEX articles_path ON articles(path);
+CREATE INDEX articles_published ON articles(published);
+CREATE INDEX articles_newest ON articles(published IS NULL, published DESC);
+CREATE INDEX articles_oldest ON articles(published IS NULL, published);
+CREATE INDEX articles_provider ON articles(provider_domain);
+CREATE INDEX articles_provider_name ON articles(provider_name);
+CREATE INDEX articles_canonical ON articles(canonical_url);
+CREATE TABLE labels (article INTEGER NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL COLLATE NOCASE);
+CREATE INDEX labels_value ON labels(kind, value);
+CREATE INDEX labels_article ON labels(article);
+CREATE TABLE urls (article INTEGER NOT NULL, canonical TEXT NOT NULL);
+CREATE INDEX urls_canonical ON urls(canonical);
+CREATE INDEX urls_article ON urls(article);
+CREATE TABLE related_links (article INTEGER NOT NULL, position INTEGER NOT NULL, canonical TEXT NOT NULL);
+CREATE INDEX related_links_canonical ON related_links(canonical);
+CREATE INDEX related_links_article ON related_links(article);
+CREATE VIRTUAL TABLE articles_fts USING fts5(
+    {", ".join(FTS_COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2'
+);
+PRAGMA user_version = {SCHEMA_VERSION};
+PRAGMA application_id = {APPLICATION_ID};
+"""
+
+
+def connect(database: Path | None, notices: list[str], *, rebuild: bool = False) -> sqlite3.Connection:
+    """A connection to the index at `database` (None means memory), creating it, or
+    starting it over when `rebuild` is set, it is from another version or it is damaged.
+
+    NotAnIndexError, touching nothing, when the file is not one newsarc wrote.
+    """
+    if database is None:
+        return _create(sqlite3.connect(MEMORY))
+    try:
+        database.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreError(f"cannot create the index folder {database.parent}: {error.strerror}",
+                         hint="pass --index PATH or --no-cache") from None
+    check_index_path(database)
+    try:
+        return _open_index(database, notices, rebuild)
+    except sqlite3.DatabaseError as error:
+        if _is_busy(error):
+            raise StoreError(f"the index {database} is locked by another newsarc",
+                             hint="try again") from None
+        if failure_kind(error) == "unwritable":  # a full disk is no reason to rebuild the index
+            raise StoreError(f"cannot write the index {database} ({error})") from None
+        if failure_kind(error) != "damaged":
+            raise StoreError(f"cannot use the index {database} ({error})") from None
+    # Damaged beyond reading: only its header can still say newsarc wrote it.
+    if not header_is_ours(database):
+        raise NotAnIndexError(database)
+    notices.append(f"index {database} is unreadable; rebuilding it")
+    remove_database(database)
+    return _open_index(database, notices, rebuild=False)
+
+
+@contextmanager
+def read_transaction(connection: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction: every statement inside sees the same index, even while
+    another newsarc commits a refresh (WAL readers never block that writer)."""
+    if connection.in_transaction:
+        yield
+        return
+    connection.execute("BEGIN")
+    try:
+        yield
+    finally:
+        connection.execute("COMMIT")
+
+
+def meta(connection: sqlite3.Connection, key: str) -> Any:
+    row = connection.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def set_meta(connection: sqlite3.Connection, key: str, value: Any) -> None:
+    connection.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+def bare_domain(domain: str) -> str:
+    """A provider's domain as the index stores and compares it: lower case, no `www.`."""
+    domain = domain.strip().lower()
+    return domain[4:] if domain.startswith("www.") else domain
+
+
+class write_transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error, so readers never see half a refresh."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def __enter__(self) -> None:
+        self.connection.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, kind: object, error: object, traceback: object) -> None:
+        if kind is None:
+            self.connection.execute("COMMIT")
+        elif self.connection.in_transaction:  # SQLite rolls back by itself after a full disk or I/O error
+            self.connection.execute("ROLLBACK")
+
+
+def _open_index(database: Path, notices: list[str], rebuild: bool) -> sqlite3.Connection:
+    """A connection to newsarc's index at `database`, of this version, in WAL mode.
+
+    A new (empty) database gets the schema; an index of another version, or any with
+    `rebuild`, is emptied and given the schema in one transaction, in place: other
+    newsarc processes may have it open, and a deleted file would pull it from under
+    them. Closed again on any error.
+    """
+    connection = sqlite3.connect(database, timeout=30, isolation_level=None, check_same_thread=False)
+    try:
+        connection.execute("PRAGMA busy_timeout = 30000")
+        # Looked at before any pragma that writes: another program's database is
+        # read, never changed (`journal_mode = WAL` would rewrite its header).
+        if _owner(connection) is None:
+            raise NotAnIndexError(database)
+        _use_wal(connection)
+        connection.execute("PRAGMA synchronous = NORMAL")
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version == SCHEMA_VERSION and not rebuild:
+            connection.execute("SELECT 1 FROM files LIMIT 1").fetchall()
+            return connection
+        if version not in (0, SCHEMA_VERSION):
+            notices.append(f"index {database} is from another version of newsarc; rebuilding it")
+        with write_transaction(connection):
+            # Looked at again under the lock: another newsarc may have just done it.
+            owner = _owner(connection)
+            if owner is None:
+                raise NotAnIndexError(database)
+            current = connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+            if rebuild or owner == "empty" or not current:
+                _drop_everything(connection)
+                for statement in _schema_statements():
+                    connection.execute(statement)
+        return connection
+    except BaseException:
+        connection.close()
+        raise
+
+
+def _owner(connection: sqlite3.Connection) -> str | None:
+    """"newsarc" for an index newsarc wrote, "empty" for a database with nothing in
+    it (a new file, or one another newsarc is creating), else None."""
+    if connection.in_transaction:
+        return _owner_seen(connection)
+    # One read transaction: another newsarc creating the index may commit between two
+    # statements, and a header read before it with tables read after is no one's index.
+    connection.execute("BEGIN")
+    try:
+        return _owner_seen(connection)
+    finally:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+
+
+def _owner_seen(connection: sqlite3.Connection) -> str | None:
+    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+    tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if application_id == APPLICATION_ID and "meta" in tables:
+        return "newsarc"
+    if application_id != 0:
+        return None
+    if not tables and version == 0:
+        return "empty"
+    # Versions 1 to 4 wrote no application_id; their tables and version number say it.
+    if 1 <= version <= 4 and {"meta", "files", "articles", "articles_fts"} <= tables:
+        return "newsarc"
+    return None
+
+
+def _drop_everything(connection: sqlite3.Connection) -> None:
+    """Drop every table, view and trigger (in the caller's write transaction)."""
+    rows = connection.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
+    for kind in ("view", "trigger"):
+        for row_kind, name, _ in rows:
+            if row_kind == kind:
+                connection.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+    # Virtual tables first: dropping one drops its shadow tables with it.
+    tables = sorted((not (sql or "").upper().startswith("CREATE VIRTUAL"), name)
+                    for kind, name, sql in rows if kind == "table")
+    for _, name in tables:
+        connection.execute(f'DROP TABLE IF EXISTS "{name}"')
+    connection.execute("PRAGMA user_version = 0")
+
+
+def _use_wal(connection: sqlite3.Connection, seconds: float = 30.0) -> None:
+    """Switch to WAL, waiting as a busy timeout would: switching a new database needs a
+    lock SQLite does not wait for, so newsarc processes starting together retry."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if not _is_busy(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
+
+
+def remove_database(database: Path) -> None:
+    """Delete a damaged index database and its WAL/journal companions.
+
+    Only for an index that can no longer be emptied in place: a process that still
+    has it open keeps reading the deleted file. NotAnIndexError, deleting nothing,
+    unless the file is one newsarc wrote (or is gone already).
+    """
+    check_index_path(database)
+    if database.exists() and not header_is_ours(database):
+        raise NotAnIndexError(database)
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with suppress(FileNotFoundError):
+            Path(f"{database}{suffix}").unlink()
+
+
+def failure_kind(error: BaseException) -> FailureKind | None:
+    """What `error` says of the index file: "damaged", "unwritable" (a full disk, a
+    read-only file, an I/O error), or None when it is not about the file."""
+    if isinstance(error, json.JSONDecodeError):  # a stored record that is no longer JSON
+        return "damaged"
+    if not isinstance(error, sqlite3.DatabaseError):
+        return None
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None:
+        primary = code & 0xFF
+        if primary in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
+            return "damaged"
+        if primary in (3, 8, 10, 13, 14):  # SQLITE_PERM, _READONLY, _IOERR, _FULL, _CANTOPEN
+            return "unwritable"
+        return None
+    message = str(error)
+    if "malformed" in message or "not a database" in message:
+        return "damaged"
+    if any(word in message for word in ("disk", "readonly", "read-only", "unable to open")):
+        return "unwritable"
+    return None
+
+
+def _create(connection: sqlite3.Connection) -> sqlite3.Connection:
+    """The schema in a new in-memory database."""
+    connection.isolation_level = None
+    with write_transaction(connection):
+        for statement in _schema_statements():
+            connection.execute(statement)
+    return connection
+
+
+def _schema_statements() -> Iterator[str]:
+    statement = ""
+    for line in _SCHEMA.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            yield statement
+            statement = ""
+
+
+def _is_busy(error: sqlite3.DatabaseError) -> bool:
+    return "locked" in str(error) or "busy" in str(error)

@@ -1,0 +1,83 @@
+"""What the archive answers: pages of hits, related views, counts, duplicate groups and
+refresh reports. Plain dataclasses with no I/O, so render and the exporters can take
+them without importing the archive or an index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Article, RelatedItem
+
+Span = tuple[str, bool]
+"""A piece of text and whether it matched the query (to be highlighted)."""
+
+ProgressCallback = Callable[[int, int], None]
+"""Called as progress(done, total) while files are parsed."""
+
+
+@dataclass
+class Hit:
+    article: Article
+    title_spans: list[Span] | None = None
+    snippet_spans: list[Span] | None = None
+
+
+@dataclass
+class Page:
+    hits: list[Hit]
+    total: int
+    offset: int
+    limit: int | None
+
+
+@dataclass
+class ResolvedRelated:
+    """A related item of an article, and the id of the archive's article it links to (if any)."""
+
+    position: int
+    item: RelatedItem
+    article_id: str | None
+
+
+@dataclass
+class RelatedView:
+    article: Article
+    items: list[ResolvedRelated]
+    linked_from: list[Article]
+
+
+@dataclass
+class Stats:
+    dimension: str
+    total: int
+    counts: list[tuple[str, int]]
+    timeline: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass
+class DuplicateGroup:
+    reason: str
+    articles: list[Article]
+
+
+@dataclass
+class RefreshReport:
+    """What a refresh found and did."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    articles: int = 0
+    problems: int = 0
+    seconds: float = 0.0
+    rebuilt: bool = False
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
