@@ -14,7 +14,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from newsarc import dates, timestamps
+from newsarc import timestamps
 from newsarc.dates import date_range, format_end, format_range, format_start, period, since_bound, until_bound
 from newsarc.errors import ParseError, QueryError
 from newsarc.records import parse_datetime
@@ -385,10 +385,6 @@ def _imports(module: object) -> set[str]:
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in node.names
     }
-
-
-def test_dates_imports_only_the_standard_library_errors_and_timestamps() -> None:
-    assert _imports(dates) <= {"__future__", "re", "datetime", "errors", "timestamps"}
 
 
 def test_timestamps_sees_no_clock_zone_or_locale() -> None:

@@ -10,7 +10,6 @@ change, regenerate them and review the diff before committing:
 
 from __future__ import annotations
 
-import ast
 import csv
 import io
 import json
@@ -195,25 +194,6 @@ def test_export_options_are_checked() -> None:
         with pytest.raises(ExportError, match="index name"):
             ExportOptions(index_name=bad)
     assert ExportOptions(index_name="news-2021.12").index_name == "news-2021.12"
-
-
-def test_exporters_keep_to_their_layer() -> None:
-    """Exporters import only model, records, errors, textsafe, urls, safewrite, parsing (for
-    the real names of files, in `paths`) and each other: never the archive, the index or rich."""
-    allowed = {"model", "records", "errors", "textsafe", "urls", "safewrite", "parsing", "exporters"}
-    package = Path(exporters.__file__).parent
-    for path in package.glob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.ImportFrom) and node.level:
-                module = (node.module or "exporters").split(".")[0]
-                assert node.level == 1 or module in allowed, f"{path.name} imports {module}"
-            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
-            if isinstance(node, ast.ImportFrom) and not node.level:
-                names = [node.module or ""]
-            for name in names:
-                assert name.split(".")[0] not in ("click", "rich"), f"{path.name} imports {name}"
-                if name.startswith("newsarc."):
-                    assert name.split(".")[1] in allowed, f"{path.name} imports {name}"
 
 
 # --- golden files on the seeds ----------------------------------------------------------

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsarc import query
 from newsarc.errors import QueryError
 from newsarc.query import (
     ALL_FIELDS,
@@ -804,29 +801,6 @@ def test_nodes_are_frozen_and_hashable() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         node.children = ()  # type: ignore[union-attr,misc]
     assert len({node, parse("ipo -provider:scmp.com date:2021-11").root}) == 1
-
-
-def test_query_imports_only_the_standard_library_and_its_own_layers() -> None:
-    package = Path(query.__file__).parent
-    modules = {path.stem for path in package.glob("*.py")}
-    imported = {
-        node.module if isinstance(node, ast.ImportFrom) else alias.name
-        for path in package.glob("*.py")
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-    }
-    assert imported - modules <= {
-        "typing",
-        "__future__",
-        "re",
-        "collections.abc",
-        "dataclasses",
-        "datetime",
-        "difflib",
-        None,
-        "errors",
-    }
 
 
 # --- robustness ------------------------------------------------------------------------
