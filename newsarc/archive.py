@@ -7,6 +7,7 @@ when the one on disk is damaged or cannot be written).
 
 from __future__ import annotations
 
+import dataclasses
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from .results import (
     ResolvedRelated,
     Span,
     Stats,
+    with_empty_months,
 )
 from .urls import canonical_url
 
@@ -196,7 +198,9 @@ class Archive:
         """Article counts per provider, domain, topic, month, year or type, plus a monthly timeline."""
         if by not in STATS_DIMENSIONS:
             raise ArchiveError(f"cannot count by {by!r}", hint="use one of " + ", ".join(STATS_DIMENSIONS))
-        return self.index.stats(query, by, top)
+        found = self.index.stats(query, by, top)
+        counts = with_empty_months(found.counts)[:top] if by == "month" else found.counts
+        return dataclasses.replace(found, counts=counts, timeline=with_empty_months(found.timeline))
 
     def duplicates(self, query: Query) -> list[DuplicateGroup]:
         """Groups of articles that are the same story: same canonical URL, or same provider and title."""

@@ -301,7 +301,8 @@ def timeline_view(timeline: Sequence[tuple[str, int]]) -> RenderableType:
 
 
 def _bar(count: int, largest: int) -> Text:
-    width = 0 if not largest else max(1, round(BAR_WIDTH * count / largest))
+    # A small count still gets one block; an empty month (count 0) gets none.
+    width = 0 if not largest or not count else max(1, round(BAR_WIDTH * count / largest))
     return Text("█" * width, style="blue")
 
 

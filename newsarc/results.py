@@ -5,6 +5,7 @@ them without importing the archive or an index.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -56,6 +57,28 @@ class Stats:
     total: int
     counts: list[tuple[str, int]]
     timeline: list[tuple[str, int]] = field(default_factory=list)
+
+
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def with_empty_months(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Monthly counts with every month between the first and the last, a month without
+    articles as 0, so a gap reads as a gap and not as a continuous series. Rows that are
+    not months (`(none)`) keep their place after the months."""
+    months: dict[int, int] = {}
+    others: list[tuple[str, int]] = []
+    for label, count in counts:
+        match = _MONTH.fullmatch(label)
+        if match:
+            months[int(match.group(1)) * 12 + int(match.group(2)) - 1] = count
+        else:
+            others.append((label, count))
+    if not months:
+        return list(counts)
+    filled = [(f"{number // 12:04d}-{number % 12 + 1:02d}", months.get(number, 0))
+              for number in range(min(months), max(months) + 1)]
+    return filled + others
 
 
 @dataclass

@@ -6,7 +6,10 @@ import re
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 _AMP_CACHE_PATH = re.compile(r"^/[a-z]/s/(.+)$")  # cdn.ampproject.org/c/s/host/path
-_TRACKING_PARAMETERS = re.compile(r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ocid|amp)$", re.IGNORECASE)
+# Parameters that say where a reader came from, not which story: Daily Mail's `mid`, MSN's `ocid`,
+# ad and newsletter click ids, `ref` and `cmpid` campaign tags.
+_TRACKING_PARAMETERS = re.compile(
+    r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ocid|mid|ref|cmpid|amp)$", re.IGNORECASE)
 _HOST_PREFIXES = ("www.", "amp.", "m.")
 # Most links need no parsing: a lower-case host and a path, no query, port or AMP form.
 _PLAIN_URL = re.compile(r"https?://([a-z0-9.-]+)(/[^?#\s]*)?\Z")

@@ -217,6 +217,21 @@ def test_check_of_the_shared_corpus_is_clean(corpus_dir: Path, seeds_dir: Path) 
     assert result.stderr == "newsarc: 782 articles, 0 problem(s) in 0 file(s)\n"
 
 
+@pytest.mark.parametrize(("sort", "days"), [
+    ([], ["Thursday 30", "Monday 13", "Friday 10"]),
+    (["sort:date-asc"], ["Friday 10", "Monday 13", "Thursday 30"]),
+])
+def test_a_searched_digest_goes_by_day_in_date_order(
+        corpus_dir: Path, seeds_dir: Path, sort: list[str], days: list[str]) -> None:
+    # A text search comes back by relevance; the digest still reads as a calendar.
+    for format_name, heading in (("markdown", r"^## (\w+ \d+) December 2021$"),
+                                 ("html", r"<h2[^>]*>(\w+ \d+) December 2021</h2>")):
+        result = run(seeds_dir, "export", "sensetime", "date:2021-12", *sort, "--format", format_name,
+                     archive=corpus_dir)
+        assert result.exit_code == 0
+        assert re.findall(heading, result.stdout, re.MULTILINE) == days
+
+
 def test_quiet_silences_notices(seeds_dir: Path) -> None:
     result = run(seeds_dir, "-q", "check")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "")

@@ -7,14 +7,16 @@ Expected values come from the files' own lines, read with plain regular expressi
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from newsarc.archive import load_archive
+from newsarc.archive import Archive, load_archive
 from newsarc.model import Article
 from newsarc.parsing import parse_file
+from newsarc.query import parse_query
 
 UTC = timezone.utc
 
@@ -295,3 +297,19 @@ def test_video_articles_are_typed(corpus_dir: Path) -> None:
     ]
     assert types.count("video") == 12
     assert types.count("article") == 662
+
+
+def test_a_link_with_a_tracking_parameter_is_the_same_story(corpus_dir: Path, tmp_path: Path) -> None:
+    # Two Daily Mail copies of one story: one link ends in `?mid=1`, the other does not.
+    story = "powerapps-news/2021-08-24-massive-microsoft-power-apps-data-breach-exposes-personal-details-of-"
+    tracked = story + "38-million-people.md"
+    plain = story + "38-million-people-american-airlines-and-nyc-schools-data-including-social.md"
+    assert parse_one(corpus_dir, tracked).url.endswith("?mid=1")
+    assert not parse_one(corpus_dir, plain).url.endswith("?mid=1")
+    for relative in (tracked, plain):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(corpus_dir / relative, tmp_path / relative)
+    with Archive.open(tmp_path, in_memory=True) as archive:
+        groups = archive.duplicates(parse_query("", datetime(2021, 12, 20, tzinfo=UTC)))
+    assert [(group.reason, sorted(a.path for a in group.articles)) for group in groups] == [
+        ("same URL", sorted([tracked, plain]))]

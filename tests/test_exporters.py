@@ -311,7 +311,8 @@ def test_frontmatter_keeps_odd_values(tmp_path: Path) -> None:
 # --- streaming --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["json", "jsonl", "csv", "tsv", "markdown", "opensearch"])
+# The digests are left out: they group the whole input (days in date order) before writing.
+@pytest.mark.parametrize("name", ["json", "jsonl", "csv", "tsv", "opensearch"])
 def test_file_writers_stream(seed_articles: list[Article], name: str) -> None:
     """Each article is written before the next is asked for."""
     stream = io.StringIO()
@@ -741,3 +742,36 @@ def test_paths_lists_each_article_file_once_with_its_record_number(tmp_path: Pat
     stream = io.StringIO()
     assert exporters.get("paths").write(articles, stream, ExportOptions(terminal=True)) == 4
     assert stream.getvalue() == "2021/a.md\npage.json#1\npage.json#2\n$'x\\e[31m.md'\n"
+
+
+# --- digests in date order --------------------------------------------------------------
+
+
+def _dated(title: str, moment: datetime | None) -> Article:
+    return Article(title=title, published=moment, web_url=f"https://a.example/{title}")
+
+
+# As a search returns them: by relevance, not by date.
+BY_RELEVANCE = [
+    _dated("tenth", datetime(2021, 12, 10, 9, tzinfo=timezone.utc)),
+    _dated("thirty-morning", datetime(2021, 12, 30, 8, tzinfo=timezone.utc)),
+    _dated("no-date", None),
+    _dated("thirteen", datetime(2021, 12, 13, 12, tzinfo=timezone.utc)),
+    _dated("thirty-evening", datetime(2021, 12, 30, 17, tzinfo=timezone.utc)),
+]
+
+
+@pytest.mark.parametrize(("oldest_first", "expected"), [
+    (False, ["Thursday 30 December 2021", "thirty-evening", "thirty-morning", "Monday 13 December 2021",
+             "thirteen", "Friday 10 December 2021", "tenth", "Undated", "no-date"]),
+    (True, ["Friday 10 December 2021", "tenth", "Monday 13 December 2021", "thirteen",
+            "Thursday 30 December 2021", "thirty-morning", "thirty-evening", "Undated", "no-date"]),
+])
+@pytest.mark.parametrize("name", ["markdown", "html"])
+def test_day_digests_are_in_date_order(name: str, oldest_first: bool, expected: list[str]) -> None:
+    options = ExportOptions(now=NOW, oldest_first=oldest_first)
+    text = export_text(name, BY_RELEVANCE, options)
+    body = text.split("<main>", 1)[-1] if name == "html" else text
+    words = [word for word in expected if word in body]
+    assert words == expected
+    assert sorted(words, key=body.index) == expected

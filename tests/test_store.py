@@ -228,9 +228,13 @@ def test_stats_by_provider_topic_month(seeds_archive: Archive) -> None:
     assert dict(by_provider.counts)["(none)"] == 1
     assert by_provider.total == 5
     assert dict(seeds_archive.stats(query, "topic").counts)["AI"] == 4
+    # October has no article: it shows as 0, not left out.
     assert seeds_archive.stats(query, "month").counts == [
-        ("2021-08", 1), ("2021-09", 1), ("2021-11", 1), ("2021-12", 1), ("(none)", 1)]
-    assert by_provider.timeline == [("2021-08", 1), ("2021-09", 1), ("2021-11", 1), ("2021-12", 1)]
+        ("2021-08", 1), ("2021-09", 1), ("2021-10", 0), ("2021-11", 1), ("2021-12", 1), ("(none)", 1)]
+    assert seeds_archive.stats(query, "month", top=3).counts == [
+        ("2021-08", 1), ("2021-09", 1), ("2021-10", 0)]
+    assert by_provider.timeline == [
+        ("2021-08", 1), ("2021-09", 1), ("2021-10", 0), ("2021-11", 1), ("2021-12", 1)]
 
 
 def test_duplicates_by_url_and_by_title(tmp_path: Path, seeds_dir: Path) -> None:
@@ -362,3 +366,13 @@ def test_an_export_under_way_sees_one_index_while_another_refresh_commits(tmp_pa
             assert writer.report.changed == 600
         rest = list(stream)
     assert len(first) + len(rest) == 600
+
+
+def test_the_timeline_spans_years_with_empty_months_as_zero() -> None:
+    from newsarc.results import with_empty_months
+
+    assert with_empty_months([("2021-11", 2), ("2022-02", 1), ("(none)", 4)]) == [
+        ("2021-11", 2), ("2021-12", 0), ("2022-01", 0), ("2022-02", 1), ("(none)", 4)]
+    assert with_empty_months([("2021-11", 2)]) == [("2021-11", 2)]
+    assert with_empty_months([("(none)", 4)]) == [("(none)", 4)]
+    assert with_empty_months([]) == []

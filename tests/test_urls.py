@@ -33,6 +33,15 @@ def test_canonical_forms(url: str, expected: str | None) -> None:
     assert canonical_url(url) == expected
 
 
+@pytest.mark.parametrize(
+    "parameter", ["mid", "ocid", "fbclid", "gclid", "mc_cid", "mc_eid", "ref", "cmpid", "MID"])
+def test_tracking_parameters_are_folded_and_others_kept(parameter: str) -> None:
+    story = "https://www.dailymail.co.uk/news/article-9920349/Breach.html"
+    canonical = "dailymail.co.uk/news/article-9920349/Breach.html"
+    assert canonical_url(f"{story}?{parameter}=1") == canonical_url(story) == canonical
+    assert canonical_url(f"{story}?id=7&{parameter}=1") == canonical + "?id=7"
+
+
 _URL_PARTS = st.builds(
     lambda scheme, prefix, host, path, slash: f"{scheme}://{prefix}{host}{path}{slash}",
     st.sampled_from(["http", "https", "HTTPS"]),

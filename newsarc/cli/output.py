@@ -35,7 +35,8 @@ def write_format(context: Context, archive: Archive, query: Query, exporter: Exp
         if context.environment.stdout_tty:  # a screen gets inert text; files and pipes the exact text
             stream = cast(TextIO, TerminalStream(stream))
     options = dataclasses.replace(options or ExportOptions(now=context.environment.now),
-                                  terminal=isinstance(stream, TerminalStream), root=archive.root)
+                                  terminal=isinstance(stream, TerminalStream), root=archive.root,
+                                  oldest_first=query.sort == "date-asc")
     with feed(archive, exporter, query, page) as items:
         return exporter.write_feed(items, stream, options)
 

@@ -41,7 +41,8 @@ class ExportOptions:
 
     `fields` picks and orders CSV/TSV columns; `group_by`, `now` and `title` shape
     the Markdown and HTML digests (`now` is printed as the generation time, never
-    read from the clock); `index_name` names the OpenSearch index. `null` ends
+    read from the clock; `oldest_first`, from the query's `sort:date-asc`, turns the
+    days round); `index_name` names the OpenSearch index. `null` ends
     each of `paths`' names with NUL; `terminal` says the output is a screen (names
     are quoted), and `root` is the archive folder the paths are relative to (for
     the files' real names).
@@ -51,6 +52,7 @@ class ExportOptions:
     group_by: GroupBy = "day"
     now: datetime | None = None
     title: str | None = None
+    oldest_first: bool = False
     index_name: str = "newsarc"
     null: bool = False
     terminal: bool = False

@@ -1,16 +1,15 @@
 """What the Markdown and HTML digests share: groups, labels, dates and safe links.
 
-Grouping by day streams: it assumes articles arrive sorted by date (newest
-first, as the archive lists them) and starts a new group whenever the day
-changes, so unsorted input gives repeated day headings rather than a buffer.
-Grouping by provider or topic cannot know a group is complete until the input
-ends, so each article's rendered entry is spooled to a temporary file (in
-memory until it grows large) and only (offset, length) pairs are kept per group.
+No grouping can know a group is complete until the input ends (a search
+arrives in relevance order, not by day), so each article's rendered entry is
+spooled to a temporary file (in memory until it grows large) and only
+(offset, length) pairs are kept per group. Days go newest first, and the
+articles of a day by time (both oldest first with `oldest_first`), undated
+last; providers and topics go in alphabetical order.
 """
 
 from __future__ import annotations
 
-import itertools
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -99,20 +98,19 @@ def story_title(story: Story) -> str:
     return safe_line(story.title) or safe_line(story.url) or "(untitled)"
 
 
-def grouped(articles: Iterable[Article], group_by: str, render: Callable[[Article], str]) -> Iterator[Group]:
+def grouped(articles: Iterable[Article], group_by: str, render: Callable[[Article], str], *,
+            oldest_first: bool = False) -> Iterator[Group]:
     """The articles' rendered entries, grouped as `group_by` says."""
     if group_by == "day":
-        return _by_day(articles, render)
+        return _spooled(articles, _day_keys, UNDATED, render, newest_first=not oldest_first)
     if group_by == "provider":
         return _spooled(articles, _provider_keys, NO_PROVIDER, render)
     return _spooled(articles, _topic_keys, NO_TOPIC, render)
 
 
-def _by_day(articles: Iterable[Article], render: Callable[[Article], str]) -> Iterator[Group]:
-    for day, members in itertools.groupby(articles, key=_day):
-        key = day.isoformat() if day else "undated"
-        label = day_label(day) if day else UNDATED
-        yield Group(key, label, (render(article) for article in members))
+def _day_keys(article: Article) -> list[tuple[str, str]]:
+    day = _day(article)
+    return [(day.isoformat(), day_label(day))] if day else []
 
 
 def _day(article: Article) -> date | None:
@@ -134,20 +132,36 @@ def _spooled(
     keys: Callable[[Article], list[tuple[str, str]]],
     leftover: str,
     render: Callable[[Article], str],
+    *,
+    newest_first: bool | None = None,
 ) -> Iterator[Group]:
-    """Groups in alphabetical order, `leftover` (the articles with no key) last."""
+    """Groups in alphabetical order, `leftover` (the articles with no key) last.
+
+    With `newest_first` set (the day keys, which sort as ISO dates), the keys go in
+    that direction and each group's articles by their time the same way; ties keep
+    the input order."""
     labels: dict[str, str] = {}  # key -> the first spelling seen
-    spans: dict[str, list[tuple[int, int]]] = {}
+    spans: dict[str, list[tuple[float, int, int]]] = {}  # key -> (time, offset, length)
     with tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY_BYTES, mode="w+b") as spool:
         for article in articles:
             data = render(article).encode("utf-8", "surrogatepass")
             start = spool.tell()
             spool.write(data)
+            moment = article.published.timestamp() if article.published else 0.0
             for key, label in keys(article) or [("", leftover)]:
                 labels.setdefault(key, label)
-                spans.setdefault(key, []).append((start, len(data)))
-        for key in sorted(spans, key=lambda key: (key == "", key)):
-            yield Group(key, labels[key], _read_back(spool, spans[key]))
+                spans.setdefault(key, []).append((moment, start, len(data)))
+        order = sorted(spans, key=lambda key: (key == "", key))
+        if newest_first is not None:
+            dated = sorted((key for key in order if key), reverse=newest_first)
+            order = dated + [key for key in order if not key]
+        for key in order:
+            members = spans[key]
+            if newest_first is not None:
+                members = sorted(members, key=lambda span: -span[0] if newest_first else span[0])
+            group_key = "undated" if newest_first is not None and not key else key
+            entries = _read_back(spool, [(start, length) for _, start, length in members])
+            yield Group(group_key, labels[key], entries)
 
 
 def _read_back(spool: IO[bytes], spans: list[tuple[int, int]]) -> Iterator[str]:

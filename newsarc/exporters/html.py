@@ -165,7 +165,8 @@ def write_html(articles: Iterable[Article], stream: TextIO, options: ExportOptio
     with tempfile.SpooledTemporaryFile(
         _SPOOL_IN_MEMORY_CHARACTERS, mode="w+", encoding="utf-8", errors="surrogatepass", newline=""
     ) as spool:
-        sections = _write_sections(grouped(articles, options.group_by, counter), spool)
+        groups = grouped(articles, options.group_by, counter, oldest_first=options.oldest_first)
+        sections = _write_sections(groups, spool)
         stream.write(_head(title))
         stream.write(f"<header>\n<h1>{_escape(title)}</h1>\n")
         generated = generated_line(options)

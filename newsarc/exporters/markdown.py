@@ -71,7 +71,7 @@ def write_markdown(articles: Iterable[Article], stream: TextIO, options: ExportO
     if generated:
         stream.write(f"{escape(generated)}\n\n")
     counter = CountingRender(render_article)
-    for group in grouped(articles, options.group_by, counter):
+    for group in grouped(articles, options.group_by, counter, oldest_first=options.oldest_first):
         stream.write(f"## {escape(group.label)}\n\n")
         stream.writelines(group.entries)
     stream.write(escape(footer(counter.count)) + "\n")
