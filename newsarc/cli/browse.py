@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -27,7 +27,7 @@ from .session import open_archive
 
 if TYPE_CHECKING:
     from ..archive import Archive, RelatedView
-    from ..model import Article, RelatedItem
+    from ..model import Article
     from ..query import Query
     from .environment import Context
 
@@ -213,8 +213,6 @@ def show(context: Context, request: ReferenceRequest) -> None:
       newsarc show 3f2a9c1e
       newsarc show 2021/2021-12-11-us-adds-sensetime.md
     """
-    from ..render import article_detail
-
     with open_archive(context) as archive:
         article = archive.get(request.reference)
         if request.as_json or not context.pretty:
@@ -222,6 +220,8 @@ def show(context: Context, request: ReferenceRequest) -> None:
 
             context.write_data(json.dumps(json_record(article), ensure_ascii=False))
             return
+        from ..render import article_detail  # rich is imported only for people, not pipes
+
         context.show(article_detail(archive.related(article), context.environment.local_zone))
 
 
@@ -232,14 +232,14 @@ def show(context: Context, request: ReferenceRequest) -> None:
 @pass_context
 def related(context: Context, request: ReferenceRequest) -> None:
     """The related items of one article, and the articles that list it as related."""
-    from ..render import related_tree
-
     with open_archive(context) as archive:
         view = archive.related(archive.get(request.reference))
         if request.as_json or not context.pretty:
             for line in _related_records(view):
                 context.write_data(json.dumps(line, ensure_ascii=False))
         else:
+            from ..render import related_tree  # rich is imported only for people, not pipes
+
             context.show(related_tree(view))
         if not view.items and not view.linked_from:
             raise CommandExit(ExitCode.NO_MATCH)
@@ -249,7 +249,7 @@ def _related_records(view: RelatedView) -> Iterator[dict[str, Any]]:
     from ..records import iso_utc
 
     for resolved in view.items:
-        item = cast("RelatedItem", resolved.item)
+        item = resolved.item
         yield {"relation": "related", "position": resolved.position, "title": item.title,
                "published": iso_utc(item.published) if item.published else None,
                "provider": item.provider_name, "url": item.url, "archive_id": resolved.article_id}
