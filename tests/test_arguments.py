@@ -25,12 +25,7 @@ PIPE = {"stdout_tty": False, "stderr_tty": False}
 TERMINAL = {"stdout_tty": True, "stderr_tty": False, "width": 100}
 
 
-@pytest.fixture(autouse=True)
-def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    for name in ("NEWSARC_ARCHIVE", "NEWSARC_INDEX", "NEWSARC_CONFIG", "NO_COLOR", "FORCE_COLOR", "COLUMNS"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_environment")
 
 
 def run(seeds_dir: Path, *args: str, terminal: bool = False, archive: Path | None = None) -> Result:

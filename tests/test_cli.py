@@ -28,13 +28,7 @@ FT = article_id("000_9d4cac1fec7e3850.txt")
 CAIXIN = article_id("002_dae551df292514b4.txt")
 
 
-@pytest.fixture(autouse=True)
-def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test reads the developer's config or writes the developer's cache."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    for name in ("NEWSARC_ARCHIVE", "NEWSARC_INDEX", "NEWSARC_CONFIG", "NO_COLOR", "FORCE_COLOR", "COLUMNS"):
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("isolated_environment")
 
 
 def run(seeds_dir: Path, *args: str, terminal: bool = False, archive: Path | None = None) -> Result:
