@@ -155,6 +155,10 @@ class Archive:
         """One page of the articles matching `query`, in its sort order, with snippets for text."""
         return self.index.search(query, limit, offset)
 
+    def iter_hits(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Iterator[Hit]:
+        """Every match as a hit (snippet spans, score in a relevance order), streamed."""
+        return self.index.iter_hits(query, limit, offset)
+
     def iter_articles(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
         """Every matching article in sort order, streamed (memory stays flat)."""
         return self.index.iter_articles(query, limit, offset)

@@ -20,11 +20,34 @@ ProgressCallback = Callable[[int, int], None]
 """Called as progress(done, total) while files are parsed."""
 
 
+@dataclass(frozen=True)
+class Score:
+    """Why a hit stands where it does in a relevance order: `value` is what the order
+    sorts by (highest first), the rest its parts.
+
+    value = exact + 0.8 * text + 0.2 * recency for `sort:relevance`, exact + text for
+    `sort:text`, where `exact` is 1 when the words match as written (not only through
+    their stems), `text` the BM25 score over the best one's among the candidates (0..1),
+    and `recency` 0.5 ** (age / half-life), age counted from the newest candidate.
+    Articles past the reranked candidates carry only `bm25`, in BM25 order.
+    """
+
+    value: float
+    bm25: float
+    text: float | None = None
+    exact: bool | None = None
+    recency: float | None = None
+
+    def parts(self) -> dict[str, float | bool | None]:
+        return {"bm25": self.bm25, "text": self.text, "exact": self.exact, "recency": self.recency}
+
+
 @dataclass
 class Hit:
     article: Article
     title_spans: list[Span] | None = None
     snippet_spans: list[Span] | None = None
+    score: Score | None = None
 
 
 @dataclass

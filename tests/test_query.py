@@ -526,7 +526,7 @@ def test_an_unknown_sort_key_suggests_one() -> None:
     error = error_of("ipo sort:qualty")
     assert (error.message, error.position) == ("cannot sort by `qualty`", 4)
     assert error.hint == (
-        "did you mean `sort:quality`? sort keys: date, date-asc, relevance, heat, quality, title, provider"
+        "did you mean `sort:quality`? sort keys: date, date-asc, relevance, text, heat, quality, title, provider"
     )
 
 
@@ -759,7 +759,7 @@ def test_programmatic_nodes_render_too() -> None:
 def test_field_constants() -> None:
     assert TEXT_FIELDS == ("title", "excerpt", "body", "related")
     assert RANGE_FIELDS == ("date", "quality", "heat")
-    assert SORT_KEYS == ("date", "date-asc", "relevance", "heat", "quality", "title", "provider")
+    assert SORT_KEYS == ("date", "date-asc", "relevance", "text", "heat", "quality", "title", "provider")
     assert HAS_VALUES == ("images", "related", "body", "date", "secured")
     assert set(EXACT_FIELDS) == {
         "provider",

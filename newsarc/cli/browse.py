@@ -22,7 +22,7 @@ from .options import (
     page_options,
     query_options,
 )
-from .output import DATA_FORMAT, write_format
+from .output import DATA_FORMAT, write_format, write_hits
 from .session import open_archive
 
 if TYPE_CHECKING:
@@ -179,8 +179,11 @@ def search(context: Context, request: SearchRequest) -> None:
     query = build_query(context, request.query)
     with open_archive(context) as archive:
         if request.format_name or request.as_json or not context.pretty:
-            exporter = get(request.format_name or DATA_FORMAT)
-            if write_format(context, archive, query, exporter, request.page) == 0:
+            if request.format_name:
+                written = write_format(context, archive, query, get(request.format_name), request.page)
+            else:
+                written = write_hits(context, archive, query, request.page)
+            if written == 0:
                 context.notice(f"no articles match {' '.join(words)!r}")
                 raise CommandExit(ExitCode.NO_MATCH)
             return

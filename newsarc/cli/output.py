@@ -41,6 +41,22 @@ def write_format(context: Context, archive: Archive, query: Query, exporter: Exp
         return exporter.write_feed(items, stream, options)
 
 
+def write_hits(context: Context, archive: Archive, query: Query, page: PageRequest) -> int:
+    """`search --json`: each match's record with its `match` object, one per line; returns how many."""
+    from ..exporters.jsonout import write_hit_lines
+
+    stream = context.environment.stdout
+    if context.environment.stdout_tty:
+        stream = cast(TextIO, TerminalStream(stream))
+    hits = archive.iter_hits(query, limit=page.limit, offset=page.offset)
+    try:
+        return write_hit_lines(hits, stream, ExportOptions(now=context.environment.now))
+    finally:
+        close = getattr(hits, "close", None)
+        if close is not None:
+            close()
+
+
 @contextmanager
 def feed(archive: Archive, exporter: Exporter, query: Query, page: PageRequest) -> Iterator[Iterable[object]]:
     """What `exporter` is fed, streamed from the index in the query's order. A stream left

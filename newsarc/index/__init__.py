@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from ..model import Article, Problem
     from ..query import Query
-    from ..results import DuplicateGroup, Page, ProgressCallback, RefreshReport, Stats
+    from ..results import DuplicateGroup, Hit, Page, ProgressCallback, RefreshReport, Stats
 
 FailureKind = Literal["damaged", "unwritable"]
 """What an error says of the index: its storage is damaged, or it cannot be written
@@ -68,6 +68,9 @@ class Index(Protocol):
 
     def search(self, query: Query, limit: int | None, offset: int) -> Page:
         """One page of matches in the query's order, with highlighted spans for text terms."""
+
+    def iter_hits(self, query: Query, limit: int | None, offset: int) -> Iterator[Hit]:
+        """Every match as a hit (snippet spans, and its score in a relevance order), streamed."""
 
     def count(self, query: Query) -> int: ...
 

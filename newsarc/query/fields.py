@@ -15,7 +15,7 @@ EXACT_FIELDS = (
 )  # fmt: skip
 RANGE_FIELDS = ("date", "quality", "heat")
 HAS_VALUES = ("images", "related", "body", "date", "secured")
-SORT_KEYS = ("date", "date-asc", "relevance", "heat", "quality", "title", "provider")
+SORT_KEYS = ("date", "date-asc", "relevance", "text", "heat", "quality", "title", "provider")
 # Every qualifier a user can type, `sort:` included (it is not a node but is typed like one).
 ALL_FIELDS = (*TEXT_FIELDS, *EXACT_FIELDS, *RANGE_FIELDS, "sort")
 

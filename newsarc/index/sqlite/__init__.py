@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from ...model import Article, Problem
     from ...query import Query
-    from ...results import DuplicateGroup, Page, ProgressCallback, RefreshReport, Stats
+    from ...results import DuplicateGroup, Hit, Page, ProgressCallback, RefreshReport, Stats
 
 _T = TypeVar("_T")
 
@@ -81,6 +81,9 @@ class SqliteIndex:
     def count(self, query: Query) -> int:
         return reads.count(self.connection, query)
 
+    def iter_hits(self, query: Query, limit: int | None, offset: int) -> Iterator[Hit]:
+        return self._stream(self._snapshot_hits(query, limit, offset))
+
     def iter_articles(self, query: Query, limit: int | None, offset: int) -> Iterator[Article]:
         records = self._records(query, limit, offset)
         return self._stream(reads.article_from_record_json(record_json) for record_json in records)
@@ -129,6 +132,10 @@ class SqliteIndex:
 
     def _records(self, query: Query, limit: int | None, offset: int) -> Generator[str, None, None]:
         return self._stream(self._snapshot_records(query, limit, offset))
+
+    def _snapshot_hits(self, query: Query, limit: int | None, offset: int) -> Generator[Hit, None, None]:
+        with read_transaction(self.connection):
+            yield from reads.hit_stream(self.connection, query, limit, offset)
 
     def _snapshot_records(self, query: Query, limit: int | None, offset: int) -> Generator[str, None, None]:
         # The ids and their records are read in one transaction: a refresh committed

@@ -13,7 +13,8 @@ from typing import Any
 
 from ...query import And, FieldFilter, Not, Or, Query, RangeFilter, TextTerm
 from ...urls import canonical_url
-from .schema import FTS_WEIGHTS, bare_domain
+from . import cjk
+from .schema import CJK_TABLE, EXACT_TABLE, FTS_WEIGHTS, STEM_TABLE, bare_domain
 
 # Column lists for FTS5 column filters, per text field of the query language.
 _TEXT_COLUMNS = {
@@ -43,23 +44,45 @@ _ORDER = {
     "provider": "a.provider_name IS NULL, a.provider_name COLLATE NOCASE, a.published DESC, a.rowid",
 }
 _TOKEN = re.compile(r"\w+", re.UNICODE)
+# The sorts by relevance: `relevance` (text, exact forms first, recency) and `text`.
+RANKED_SORTS = ("relevance", "text")
+
+
+@dataclass(frozen=True)
+class TextMatch:
+    """One FTS5 match a text term needs: the table, and the expression for its MATCH."""
+
+    table: str
+    expression: str
 
 
 @dataclass
 class CompiledQuery:
-    """A WHERE clause with its parameters, and the FTS expression that ranks matches."""
+    """A WHERE clause with its parameters, and the FTS expression that ranks matches.
+
+    `rank_match` is matched against `rank_table`: the stemmed table when the query has
+    plain words, else the exact table (prefix terms only), else the CJK grams.
+    """
 
     where: str
     parameters: list[Any] = field(default_factory=list)
     rank_match: str | None = None
     sort: str = "date"
-    # True when the text terms were left out of `where` because the join on
-    # `rank_match` already requires every one of them (a plain AND of words).
+    # True when the text terms of `rank_table` were left out of `where` because the join
+    # on `rank_match` already requires every one of them (a plain AND of words).
     text_in_join: bool = False
+    rank_table: str = STEM_TABLE
+    # The spaceless-script runs the query looks for, to be marked in snippets.
+    cjk_runs: tuple[str, ...] = ()
+
+    @property
+    def ranked(self) -> bool:
+        """Whether the order is a relevance order (reranked after SQL picks candidates)."""
+        return self.sort in RANKED_SORTS and self.rank_match is not None
 
     def order_by(self) -> str:
-        if self.sort == "relevance" and self.rank_match:
-            return "m.score, a.published DESC, a.rowid"
+        if self.ranked:
+            return "m.score IS NULL, m.score, a.published DESC, a.rowid"
         return _ORDER.get(self.sort, _ORDER["date"])
 
     def from_clause(self, *, counting: bool = False) -> tuple[str, list[Any]]:
@@ -67,12 +90,15 @@ class CompiledQuery:
 
         A count needs the join only when it filters (`text_in_join`), and never the scores.
         """
-        if self.rank_match and (self.text_in_join or (self.sort == "relevance" and not counting)):
+        ranking = self.ranked and not counting
+        if self.rank_match and (self.text_in_join or ranking):
             weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
-            ranking = self.sort == "relevance" and not counting
-            score = f", bm25(articles_fts, {weights}) AS score" if ranking else ""
+            table = self.rank_table
+            score = f", bm25({table}, {weights}) AS score" if ranking else ""
+            # An OR may match through another table: those articles come last, unscored.
+            join = "JOIN" if self.text_in_join else "LEFT JOIN"
             return (
-                f"articles a JOIN (SELECT rowid{score} FROM articles_fts WHERE articles_fts MATCH ?) m "
+                f"articles a {join} (SELECT rowid{score} FROM {table} WHERE {table} MATCH ?) m "
                 "ON m.rowid = a.rowid",
                 [self.rank_match],
             )
@@ -86,24 +112,49 @@ def compile_query(query: Query) -> CompiledQuery:
     if conjunctive:
         # The common case (words ANDed with filters): one FTS match both selects and
         # ranks, instead of one match per word in WHERE plus another for ranking.
+        matches = [match for term in conjunctive for match in text_matches(term) or ()]
+        table = _rank_table(matches)
         compiler = _Compiler(skip_text=True)
         where = compiler.node(query.root)
-        every_term = " AND ".join(f"({fts_expression(term)})" for term in conjunctive)
-        return CompiledQuery(where, compiler.parameters, every_term, sort, text_in_join=True)
+        others = [match for match in matches if match.table != table]
+        for match in others:
+            compiler.parameters.append(match.expression)
+        where = " AND ".join([where, *(_in_table(match.table) for match in others)])
+        every_term = " AND ".join(f"({match.expression})" for match in matches if match.table == table)
+        return CompiledQuery(where, compiler.parameters, every_term, sort, text_in_join=True,
+                             rank_table=table, cjk_runs=_runs(conjunctive))
     compiler = _Compiler()
     where = compiler.node(query.root) if query.root is not None else "1"
-    any_term: str | None = " OR ".join(f"({fts_expression(term)})" for term in compiler.positive_terms)
+    positive = [match for term in compiler.positive_terms for match in text_matches(term) or ()]
+    table = _rank_table(positive)
+    any_term: str | None = " OR ".join(f"({match.expression})" for match in positive if match.table == table)
     any_term = any_term or None
-    if any_term is None and sort == "relevance":
+    if any_term is None and sort in RANKED_SORTS:
         sort = "date"
-    return CompiledQuery(where, compiler.parameters, any_term, sort)
+    return CompiledQuery(where, compiler.parameters, any_term, sort, rank_table=table,
+                         cjk_runs=_runs(compiler.positive_terms))
+
+
+def _runs(terms: list[TextTerm]) -> tuple[str, ...]:
+    """Every spaceless-script run of the terms, longest first (marked before its parts)."""
+    found = {run for term in terms for word in term.words for run in cjk.runs(word)}
+    return tuple(sorted(found, key=lambda run: (-len(run), run)))
+
+
+def _rank_table(matches: list[TextMatch]) -> str:
+    tables = {match.table for match in matches}
+    return next((table for table in (STEM_TABLE, EXACT_TABLE, CJK_TABLE) if table in tables), STEM_TABLE)
+
+
+def _in_table(table: str) -> str:
+    return f"a.rowid IN (SELECT rowid FROM {table} WHERE {table} MATCH ?)"
 
 
 def _conjunctive_terms(root: Any) -> list[TextTerm]:
     """The text terms of a query that is a plain AND of them and filters, else []."""
     children = root.children if isinstance(root, And) else (root,) if root is not None else ()
     terms = [child for child in children if isinstance(child, TextTerm)]
-    if not terms or any(fts_expression(term) is None for term in terms):
+    if not terms or any(text_matches(term) is None for term in terms):
         return []
     if any(_has_text(child) for child in children if not isinstance(child, TextTerm)):
         return []
@@ -120,19 +171,27 @@ def _has_text(node: Any) -> bool:
     return False
 
 
-def fts_expression(term: TextTerm) -> str | None:
-    """The FTS5 match expression for one text term, or None when it has no words.
+def text_matches(term: TextTerm) -> list[TextMatch] | None:
+    """The FTS5 matches one text term needs (all of them), or None when it has no words.
 
     Each word is split the way the tokenizer splits it (`covid-19` -> `covid 19`)
-    and quoted, so FTS5 operators typed by a user stay plain words.
+    and quoted, so FTS5 operators typed by a user stay plain words. Words go to the
+    stemmed table (`investor` finds `investors`, a phrase its stemmed forms); a prefix
+    to the exact one (stemmed, `sense*` would be `sens*` and find `sensor`); runs of
+    spaceless scripts to the CJK grams, each run a phrase of its own.
     """
-    tokens = [token for word in term.words for token in _TOKEN.findall(word)]
-    if not tokens:
-        return None
-    phrase = '"' + " ".join(tokens) + '"'
-    if term.prefix:
-        phrase += " *"
-    return f"{_TEXT_COLUMNS[term.field]} : {phrase}"
+    columns = _TEXT_COLUMNS[term.field]
+    tokens: list[str] = []
+    matches: list[TextMatch] = []
+    for word in term.words:
+        script_runs, rest = cjk.split(word)
+        matches += [TextMatch(CJK_TABLE, f"{columns} : {cjk.query_phrase(run)}") for run in script_runs]
+        tokens += _TOKEN.findall(rest)
+    if tokens:
+        phrase = '"' + " ".join(tokens) + '"'
+        table = EXACT_TABLE if term.prefix else STEM_TABLE
+        matches.insert(0, TextMatch(table, f"{columns} : {phrase}{' *' if term.prefix else ''}"))
+    return matches or None
 
 
 class _Compiler:
@@ -164,13 +223,13 @@ class _Compiler:
     def text(self, term: TextTerm) -> str:
         if self.skip_text:
             return "1"
-        expression = fts_expression(term)
-        if expression is None:  # only punctuation: matches nothing, like a search engine
+        matches = text_matches(term)
+        if matches is None:  # only punctuation: matches nothing, like a search engine
             return "0"
         if not self._negated:
             self.positive_terms.append(term)
-        self.parameters.append(expression)
-        return "a.rowid IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)"
+        self.parameters += [match.expression for match in matches]
+        return "(" + " AND ".join(_in_table(match.table) for match in matches) + ")"
 
     def field(self, node: FieldFilter) -> str:
         values = list(node.values)

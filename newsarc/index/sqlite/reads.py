@@ -11,9 +11,11 @@ from typing import TYPE_CHECKING, Any
 
 from ...model import Article, Problem
 from ...records import article_from_record
-from ...results import DuplicateGroup, Hit, Page, Span, Stats
+from ...results import DuplicateGroup, Hit, Page, Stats
 from .compile import CompiledQuery, compile_query
-from .schema import MARK_END, MARK_START, meta
+from .ranking import ranked_rowids
+from .schema import meta
+from .snippets import add_snippets
 
 if TYPE_CHECKING:
     import sqlite3
@@ -98,15 +100,30 @@ def search_page(connection: sqlite3.Connection, query: Query, limit: int | None,
     """One page of the articles matching `query`, in its sort order, with snippets for text."""
     compiled = compile_query(query)
     total = _count(connection, compiled)
+    return Page(list(_hits(connection, compiled, limit, offset)), total, offset, limit)
+
+
+def hit_stream(connection: sqlite3.Connection, query: Query, limit: int | None,
+               offset: int) -> Iterator[Hit]:
+    """The matching articles as hits (snippets and scores), in sort order, a chunk at a time."""
+    yield from _hits(connection, compile_query(query), limit, offset)
+
+
+def _hits(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None,
+          offset: int) -> Iterator[Hit]:
     # Sort rowids only, then read the records of the page: sorting whole records
     # would drag every matching article through SQLite's sorter.
-    rowids = [rowid for (rowid,) in _select_page(connection, compiled, "a.rowid", limit, offset)]
-    hits = [Hit(article) for article in articles_in_order(connection, rowids)]
-    if compiled.rank_match and hits:
-        for start in range(0, len(rowids), _CHUNK):
-            _add_snippets(connection, compiled.rank_match, rowids[start : start + _CHUNK],
-                          hits[start : start + _CHUNK])
-    return Page(hits, total, offset, limit)
+    ranked = ranked_rowids(connection, compiled, limit, offset)
+    for start in range(0, len(ranked), _CHUNK):
+        part = ranked[start : start + _CHUNK]
+        rowids = [rowid for rowid, _ in part]
+        scores = dict(part)
+        hits = [Hit(article) for article in articles_in_order(connection, rowids)]
+        for rowid, hit in zip(rowids, hits, strict=False):
+            hit.score = scores[rowid]
+        if compiled.rank_match:
+            add_snippets(connection, compiled, rowids, hits)
+        yield from hits
 
 
 def count(connection: sqlite3.Connection, query: Query) -> int:
@@ -116,15 +133,23 @@ def count(connection: sqlite3.Connection, query: Query) -> int:
 def record_json_page(connection: sqlite3.Connection, query: Query, limit: int | None,
                      offset: int) -> Iterator[str]:
     """The records (JSON text) of the matching articles, in sort order."""
-    compiled = compile_query(query)
-    rowids = [rowid for (rowid,) in _select_page(connection, compiled, "a.rowid", limit, offset)]
-    yield from records_in_order(connection, rowids)
+    ranked = ranked_rowids(connection, compile_query(query), limit, offset)
+    yield from records_in_order(connection, [rowid for rowid, _ in ranked])
 
 
 def path_page(connection: sqlite3.Connection, query: Query, limit: int | None,
               offset: int) -> Generator[tuple[str, int | None], None, None]:
     """(path, index within the file) of the matching articles, in sort order."""
-    yield from _select_page(connection, compile_query(query), "a.path, a.position", limit, offset)
+    compiled = compile_query(query)
+    if not compiled.ranked:
+        yield from _select_page(connection, compiled, "a.path, a.position", limit, offset)
+        return
+    rowids = [rowid for rowid, _ in ranked_rowids(connection, compiled, limit, offset)]
+    for start in range(0, len(rowids), _CHUNK):
+        part = rowids[start : start + _CHUNK]
+        found = {rowid: (path, position) for rowid, path, position in connection.execute(
+            f"SELECT rowid, path, position FROM articles WHERE rowid IN ({_marks(part)})", part)}
+        yield from (found[rowid] for rowid in part if rowid in found)
 
 
 def _select_page(connection: sqlite3.Connection, compiled: CompiledQuery, columns: str,
@@ -143,43 +168,6 @@ def _count(connection: sqlite3.Connection, compiled: CompiledQuery) -> int:
         f"SELECT count(*) FROM {source} WHERE {compiled.where}", source_parameters + compiled.parameters
     ).fetchone()
     return int(row[0])
-
-
-def _add_snippets(connection: sqlite3.Connection, rank_match: str, rowids: list[int],
-                  hits: list[Hit]) -> None:
-    rows = connection.execute(
-        f"SELECT rowid, highlight(articles_fts, 0, ?1, ?2), "
-        f"snippet(articles_fts, 2, ?1, ?2, '…', 24), snippet(articles_fts, 3, ?1, ?2, '…', 24), "
-        f"snippet(articles_fts, 5, ?1, ?2, '…', 24) "
-        f"FROM articles_fts WHERE articles_fts MATCH ?3 AND rowid IN ({_marks(rowids)})",
-        [MARK_START, MARK_END, rank_match, *rowids],
-    )
-    by_rowid = {row[0]: row[1:] for row in rows}
-    for rowid, hit in zip(rowids, hits, strict=False):
-        if rowid not in by_rowid:
-            continue
-        title, *snippets = by_rowid[rowid]
-        hit.title_spans = spans(title)
-        marked = next((snippet for snippet in snippets if MARK_START in snippet), snippets[0])
-        hit.snippet_spans = spans(marked)
-
-
-def spans(marked: str) -> list[Span]:
-    """Split FTS5-marked text into (text, matched) pieces."""
-    pieces: list[Span] = []
-    rest = marked
-    while rest:
-        start = rest.find(MARK_START)
-        if start < 0:
-            pieces.append((rest, False))
-            break
-        if start:
-            pieces.append((rest[:start], False))
-        end = rest.find(MARK_END, start)
-        end = len(rest) if end < 0 else end
-        pieces.append((rest[start + 1 : end], True))
-        rest = rest[end + 1 :]
-    return [(text, matched) for text, matched in pieces if text]
 
 
 # --- look-ups -----------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from ...parsing import ArticleFile, FileStat, scan_archive
 from ...results import ProgressCallback, RefreshReport
 from .reads import computed_counts, counts
-from .schema import FTS_COLUMNS, meta, set_meta, write_transaction
+from .schema import delete_texts, insert_texts, meta, set_meta, write_transaction
 from .workers import ParsedFile, parse_all
 
 if TYPE_CHECKING:
@@ -145,8 +145,9 @@ class Refresh:
     def _delete_file(self, path: str) -> None:
         execute = self.connection.execute
         rowids = [row[0] for row in execute("SELECT rowid FROM articles WHERE path = ?", (path,))]
+        delete_texts(self.connection, rowids)
         for table, column in (("labels", "article"), ("urls", "article"), ("related_links", "article"),
-                              ("articles_fts", "rowid"), ("records", "rowid"), ("articles", "rowid")):
+                              ("records", "rowid"), ("articles", "rowid")):
             self.connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", ((r,) for r in rowids))
         execute("DELETE FROM files WHERE path = ?", (path,))
 
@@ -183,8 +184,7 @@ class Refresh:
             marks = ", ".join("?" * len(articles[0]))
             connection.executemany(f"INSERT INTO articles VALUES ({marks})", articles)
         connection.executemany("INSERT INTO records VALUES (?, ?)", records)
-        connection.executemany(f"INSERT INTO articles_fts(rowid, {', '.join(FTS_COLUMNS)}) "
-                               f"VALUES (?{', ?' * len(FTS_COLUMNS)})", texts)
+        insert_texts(connection, texts)
         connection.executemany("INSERT INTO labels VALUES (?, ?, ?)", labels)
         connection.executemany("INSERT INTO urls VALUES (?, ?)", urls)
         connection.executemany("INSERT INTO related_links VALUES (?, ?, ?)", links)

@@ -4,9 +4,9 @@ marker (application_id), versions, removal, and what an error says of the file.
 One database file per archive. `files` remembers each article file's size and
 modification time (and its problems), so a refresh re-parses only what changed.
 `articles` holds one row per article with the columns filters and sorting need;
-`records` the full lossless record (JSON) for `show` and exports; `articles_fts`
-is the full-text index; `labels`, `urls` and `related_links` serve topic filters,
-URL look-ups, duplicate detection and reverse related links.
+`records` the full lossless record (JSON) for `show` and exports; the full-text
+tables of `FTS_TABLES` (see `_TEXT_SCHEMA`) find words; `labels`, `urls` and
+`related_links` serve topic filters, URL look-ups, duplicate detection and reverse related links.
 """
 
 from __future__ import annotations
@@ -20,12 +20,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ...errors import StoreError
 from .. import NotAnIndexError
+from .cjk import grams, has_cjk
 from .fileheader import APPLICATION_ID, check_index_path, header_is_ours
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 # BM25 weights in the FTS column order: title over topics over excerpt over body;
 # the provider's name counts a little, related items' text least.
 FTS_COLUMNS = ("title", "topics", "excerpt", "body", "provider", "related")
@@ -34,6 +35,18 @@ FTS_WEIGHTS = (10.0, 5.0, 3.0, 1.0, 2.0, 0.5)
 # removed from indexed text, so article text cannot forge a highlight.
 MARK_START, MARK_END = "\ue000", "\ue001"
 MEMORY = ":memory:"
+
+# The full-text tables, all with the columns of FTS_COLUMNS and the article's rowid:
+# - articles_fts: the words as written (unicode61); it holds the text, for snippets;
+# - articles_stem: the same text, English-stemmed (porter); external content read from
+#   articles_fts, so the text is stored once (a row is deleted with the 'delete' command,
+#   given the text it was indexed with, before the articles_fts row goes);
+# - articles_cjk: the runs of scripts written without spaces (Han, Kana, Hangul, Thai) as
+#   overlapping two-character grams (`cjk.grams`), a row only for articles that have any.
+# Shards merged by a builder go through `insert_texts`; every refresh deletes through
+# `delete_texts`.
+EXACT_TABLE, STEM_TABLE, CJK_TABLE = "articles_fts", "articles_stem", "articles_cjk"
+FTS_TABLES = (EXACT_TABLE, STEM_TABLE, CJK_TABLE)
 
 FailureKind = Literal["damaged", "unwritable"]
 
@@ -90,12 +103,46 @@ CREATE INDEX urls_article ON urls(article);
 CREATE TABLE related_links (article INTEGER NOT NULL, position INTEGER NOT NULL, canonical TEXT NOT NULL);
 CREATE INDEX related_links_canonical ON related_links(canonical);
 CREATE INDEX related_links_article ON related_links(article);
-CREATE VIRTUAL TABLE articles_fts USING fts5(
-    {", ".join(FTS_COLUMNS)}, tokenize = 'unicode61 remove_diacritics 2'
-);
 PRAGMA user_version = {SCHEMA_VERSION};
 PRAGMA application_id = {APPLICATION_ID};
 """
+
+_COLUMNS = ", ".join(FTS_COLUMNS)
+_TEXT_SCHEMA = f"""
+CREATE VIRTUAL TABLE {EXACT_TABLE} USING fts5({_COLUMNS}, tokenize = 'unicode61 remove_diacritics 2');
+CREATE VIRTUAL TABLE {STEM_TABLE} USING fts5(
+    {_COLUMNS}, content = '{EXACT_TABLE}', tokenize = 'porter unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE {CJK_TABLE} USING fts5({_COLUMNS}, tokenize = 'unicode61 remove_diacritics 0');
+"""
+
+
+def insert_texts(connection: sqlite3.Connection, texts: list[tuple[Any, ...]]) -> None:
+    """Index (rowid, *FTS_COLUMNS texts) rows in every full-text table."""
+    marks = "?" + ", ?" * len(FTS_COLUMNS)
+    for table in (EXACT_TABLE, STEM_TABLE):
+        connection.executemany(f"INSERT INTO {table}(rowid, {_COLUMNS}) VALUES ({marks})", texts)
+    grams = [row for row in (cjk_row(text) for text in texts) if row is not None]
+    connection.executemany(f"INSERT INTO {CJK_TABLE}(rowid, {_COLUMNS}) VALUES ({marks})", grams)
+
+
+def delete_texts(connection: sqlite3.Connection, rowids: list[int]) -> None:
+    """Remove articles from every full-text table (the stemmed index first: it is told
+    the text it indexed, read from articles_fts)."""
+    connection.executemany(
+        f"INSERT INTO {STEM_TABLE}({STEM_TABLE}, rowid, {_COLUMNS}) "
+        f"SELECT 'delete', rowid, {_COLUMNS} FROM {EXACT_TABLE} WHERE rowid = ?",
+        ((rowid,) for rowid in rowids))
+    for table in (CJK_TABLE, EXACT_TABLE):
+        connection.executemany(f"DELETE FROM {table} WHERE rowid = ?", ((rowid,) for rowid in rowids))
+
+
+def cjk_row(text_row: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The articles_cjk row of a (rowid, *texts) row, or None when no text has such a script."""
+    rowid, *texts = text_row
+    if not any(has_cjk(text) for text in texts):
+        return None
+    return (rowid, *(grams(text) for text in texts))
 
 
 def connect(database: Path | None, notices: list[str], *, rebuild: bool = False) -> sqlite3.Connection:
@@ -324,7 +371,7 @@ def _create(connection: sqlite3.Connection) -> sqlite3.Connection:
 
 def _schema_statements() -> Iterator[str]:
     statement = ""
-    for line in _SCHEMA.splitlines(keepends=True):
+    for line in (_SCHEMA + _TEXT_SCHEMA).splitlines(keepends=True):
         statement += line
         if sqlite3.complete_statement(statement):
             yield statement

@@ -1,0 +1,108 @@
+"""The relevance orders: BM25 picks the candidates, then exact forms and recency rerank them.
+
+SQL orders every match by BM25 over the ranking table (the stemmed one, with the field
+weights of `schema.FTS_WEIGHTS`). The best CANDIDATES of them are then reranked here:
+
+- exact first: an article that matches the query's words as written (in `articles_fts`)
+  comes before one that matches only through their stems (`investors` for `investor`);
+- then, for `sort:relevance`, 0.8 * text + 0.2 * recency, where text is the article's
+  BM25 score over the best candidate's (0..1) and recency halves every HALF_LIFE_DAYS
+  of age, counted from the newest candidate (so an archive of old stories is not all
+  equally stale), undated articles 0; `sort:text` leaves recency out.
+
+Ties fall to the newer article, then the earlier indexed: the same index gives the
+same order, page after page. Matches past the candidates follow in BM25 order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...results import Score
+from .compile import CompiledQuery
+from .schema import EXACT_TABLE, STEM_TABLE
+
+if TYPE_CHECKING:
+    import sqlite3
+
+CANDIDATES = 500
+HALF_LIFE_DAYS = 90.0
+TEXT_SHARE = 0.8
+_DAY = 86400.0
+_CHUNK = 256
+
+Row = tuple[int, float | None, int | None]
+"""rowid, bm25 (negative: lower is better; None when matched only outside the ranking table), published."""
+
+
+def ranked_rowids(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None,
+                  offset: int) -> list[tuple[int, Score | None]]:
+    """The rowids of one page of matches in the query's order, with their scores when ranked."""
+    if not compiled.ranked:
+        return [(rowid, None) for rowid, _, _ in _rows(connection, compiled, limit, offset)]
+    window = _rows(connection, compiled, CANDIDATES, 0)
+    reranked = rerank(window, _exact(connection, compiled, [row[0] for row in window]), compiled.sort)
+    end = None if limit is None else offset + limit
+    page = reranked[offset:end]
+    if len(window) == CANDIDATES and (end is None or end > CANDIDATES):
+        start = max(offset, CANDIDATES)
+        rest = _rows(connection, compiled, None if end is None else end - start, start)
+        page += [(rowid, _bm25_only(bm25)) for rowid, bm25, _ in rest]
+    return page
+
+
+def rerank(rows: list[Row], exact: set[int], sort: str) -> list[tuple[int, Score | None]]:
+    """The candidates `rows` (in BM25 order) in the order of `sort`, each with its score."""
+    best = max((-bm25 for _, bm25, _ in rows if bm25 is not None), default=0.0) or 1.0
+    newest = max((published for _, _, published in rows if published is not None), default=None)
+    scored = []
+    for rowid, bm25, published in rows:
+        text = 0.0 if bm25 is None else -bm25 / best
+        is_exact = rowid in exact
+        if sort == "text":
+            recency = None
+            value = is_exact + text
+        else:
+            recency = recency_of(published, newest)
+            value = is_exact + TEXT_SHARE * text + (1 - TEXT_SHARE) * recency
+        score = Score(round(value, 6), 0.0 if bm25 is None else bm25, round(text, 6), is_exact,
+                      None if recency is None else round(recency, 6))
+        scored.append((-score.value, -(published or 0), rowid, score))
+    scored.sort(key=lambda entry: entry[:3])
+    return [(rowid, score) for _, _, rowid, score in scored]
+
+
+def recency_of(published: int | None, newest: int | None) -> float:
+    """1 for the newest candidate, halving every HALF_LIFE_DAYS before it; 0 undated."""
+    if published is None or newest is None:
+        return 0.0
+    return float(0.5 ** (max(newest - published, 0) / _DAY / HALF_LIFE_DAYS))
+
+
+def _bm25_only(bm25: float | None) -> Score:
+    return Score(0.0 if bm25 is None else -bm25, 0.0 if bm25 is None else bm25)
+
+
+def _rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None,
+          offset: int) -> list[Row]:
+    source, source_parameters = compiled.from_clause()
+    score, published = ("m.score", "a.published") if compiled.ranked else ("NULL", "NULL")
+    return connection.execute(
+        f"SELECT a.rowid, {score}, {published} FROM {source} WHERE {compiled.where} "
+        f"ORDER BY {compiled.order_by()} LIMIT ? OFFSET ?",
+        [*source_parameters, *compiled.parameters, -1 if limit is None else limit, offset],
+    ).fetchall()
+
+
+def _exact(connection: sqlite3.Connection, compiled: CompiledQuery, rowids: list[int]) -> set[int]:
+    """The `rowids` that match the ranking expression with the words as written."""
+    if compiled.rank_table != STEM_TABLE or not rowids:
+        # Prefix and CJK terms are matched as written already.
+        return set(rowids)
+    found: set[int] = set()
+    for start in range(0, len(rowids), _CHUNK):
+        part = rowids[start : start + _CHUNK]
+        found.update(rowid for (rowid,) in connection.execute(
+            f"SELECT rowid FROM {EXACT_TABLE} WHERE {EXACT_TABLE} MATCH ? "
+            f"AND rowid IN ({', '.join('?' * len(part))})", [compiled.rank_match, *part]))
+    return found

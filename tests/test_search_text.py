@@ -1,0 +1,199 @@
+"""Search that finds what people mean (issue 13): stemmed words with exact forms first,
+substrings of scripts written without spaces, the news ranking, and the `match` object
+of `search --json`."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsarc.archive import Archive
+from newsarc.cli import cli
+from newsarc.parsing import article_id
+from newsarc.query import parse_query
+
+NOW = datetime(2021, 12, 20, 12, 0, tzinfo=timezone.utc)
+PIPE = {"stdout_tty": False, "stderr_tty": False, "now": NOW, "local_zone": timezone.utc}
+
+ARTICLES = {
+    "plural.md": ("Investors flock to SenseTime listing", "Shares rose as markets opened.", "2021-12-10"),
+    "singular.md": ("An investor speaks about the market", "One investor said companies wait.", "2021-06-01"),
+    "other.md": ("Robots in the kitchen", "A sense of change in cooking.", "2021-11-01"),
+    "chinese.md": ("SenseTime delays listing", "Chinese AI start-up SenseTime 商汤科技 postponed its IPO.",
+                   "2021-12-11"),
+    "japanese.md": ("Tokyo robots", "ソニーグループは東京でロボットを発表した。", "2021-10-01"),
+    "korean.md": ("Seoul chips", "삼성전자는 새로운 반도체를 공개했다.", "2021-10-02"),
+    "thai.md": ("Bangkok markets", "ตลาดหุ้นไทยปรับตัวขึ้นในวันนี้", "2021-10-03"),
+    # Equal text, two dates: the recent story wins the default order.
+    "old-equal.md": ("Quantum widget launch", "Quantum widget.", "2019-01-01"),
+    "new-equal.md": ("Quantum widget launch", "Quantum widget.", "2021-12-01"),
+}
+
+
+def write_article(folder: Path, name: str, title: str, excerpt: str, day: str) -> None:
+    (folder / name).write_text(
+        f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\nexcerpt: {json.dumps(excerpt, ensure_ascii=False)}\n"
+        f"publishedDateTime: {day}T08:00:00Z\nprovider:\n  name: Example\n  domain: example.com\n---\n",
+        encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def archive_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("text-archive")
+    for name, (title, excerpt, day) in ARTICLES.items():
+        write_article(folder, name, title, excerpt, day)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def archive(archive_dir: Path) -> Archive:
+    opened = Archive.open(archive_dir, in_memory=True)
+    yield opened
+    opened.close()
+
+
+def names(archive: Archive, text: str) -> list[str]:
+    page = archive.search(parse_query(text, NOW))
+    assert page.total == len(page.hits)
+    return [hit.article.path for hit in page.hits]
+
+
+def marked(spans: list[tuple[str, bool]] | None) -> list[str]:
+    return [text for text, matched in spans or () if matched]
+
+
+# --- stemming, exact forms first ----------------------------------------------------------
+
+
+def test_a_singular_finds_the_plural_and_the_exact_form_comes_first(archive: Archive) -> None:
+    assert names(archive, "investor") == ["singular.md", "plural.md"]
+    assert names(archive, "investors") == ["plural.md", "singular.md"]
+
+
+def test_stemmed_phrases_prefixes_and_field_scopes(archive: Archive) -> None:
+    assert names(archive, '"investors speak"') == ["singular.md"]
+    assert names(archive, "title:market") == ["singular.md", "thai.md"]
+    assert names(archive, "title:investor -title:speaks") == ["plural.md"]
+    # A prefix keeps to the words as written: `sense*` is not the stem `sens*`.
+    assert set(names(archive, "sense*")) == {"plural.md", "other.md", "chinese.md"}
+    assert names(archive, "(investor OR robots) sort:date") == ["plural.md", "other.md", "japanese.md",
+                                                             "singular.md"]
+
+
+def test_snippets_mark_the_stemmed_matches(archive: Archive) -> None:
+    hit = archive.search(parse_query("investor", NOW)).hits[1]
+    assert hit.article.path == "plural.md"
+    assert marked(hit.title_spans) == ["Investors"]
+
+
+def test_a_changed_article_leaves_no_stemmed_words_behind(tmp_path: Path) -> None:
+    write_article(tmp_path, "a.md", "Investors gather", "Text.", "2021-01-01")
+    index = tmp_path.parent / f"{tmp_path.name}-index.sqlite"
+    with Archive.open(tmp_path, index=index, fresh="full") as archive:
+        assert names(archive, "investor") == ["a.md"]
+    write_article(tmp_path, "a.md", "Robots gather", "Text, longer now.", "2021-01-01")
+    with Archive.open(tmp_path, index=index, fresh="full") as archive:
+        assert names(archive, "investor") == []
+        assert names(archive, "robot") == ["a.md"]
+    connection = sqlite3.connect(index)
+    assert connection.execute("INSERT INTO articles_stem(articles_stem) VALUES ('integrity-check')")
+    connection.close()
+
+
+# --- scripts without spaces ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("商汤", ["chinese.md"]), ("商汤科技", ["chinese.md"]), ("技", ["chinese.md"]),
+        ("汤科", ["chinese.md"]), ("科技商汤", []),
+        ("ロボット", ["japanese.md"]), ("東京", ["japanese.md"]), ("ソニー", ["japanese.md"]),
+        ("삼성", ["korean.md"]), ("반도체", ["korean.md"]), ("성전자", ["korean.md"]),
+        ("หุ้น", ["thai.md"]), ("ตลาด", ["thai.md"]),
+        ("excerpt:商汤 sensetime", ["chinese.md"]), ("title:商汤", []),
+    ],
+)
+def test_spaceless_scripts_match_substrings(archive: Archive, text: str, expected: list[str]) -> None:
+    assert names(archive, text) == expected
+
+
+def test_a_spaceless_match_is_marked_in_the_snippet(archive: Archive) -> None:
+    (hit,) = archive.search(parse_query("商汤", NOW)).hits
+    assert marked(hit.snippet_spans) == ["商汤"]
+
+
+# --- ranking ------------------------------------------------------------------------------
+
+
+def test_among_equal_matches_the_recent_story_wins(archive: Archive) -> None:
+    assert names(archive, "quantum widget") == ["new-equal.md", "old-equal.md"]
+    page = archive.search(parse_query("quantum widget sort:text", NOW))
+    assert [hit.score.text for hit in page.hits] == [1.0, 1.0]
+    assert [hit.score.recency for hit in page.hits] == [None, None]
+
+
+def test_the_order_is_explained_by_the_scores_and_stable(archive: Archive) -> None:
+    for text in ("investor", "sensetime OR quantum", "listing", "market sort:text"):
+        first = archive.search(parse_query(text, NOW))
+        scores = [hit.score.value for hit in first.hits]
+        assert scores == sorted(scores, reverse=True)
+        pages = [archive.search(parse_query(text, NOW), limit=1, offset=offset).hits[0].article.path
+                 for offset in range(first.total)]
+        assert pages == [hit.article.path for hit in first.hits]
+
+
+def test_recency_halves_every_half_life() -> None:
+    from newsarc.index.sqlite.ranking import HALF_LIFE_DAYS, recency_of
+
+    newest = 1_000_000_000
+    assert recency_of(newest, newest) == 1.0
+    assert recency_of(newest - int(HALF_LIFE_DAYS * 86400), newest) == pytest.approx(0.5)
+    assert recency_of(None, newest) == 0.0
+
+
+# --- search --json ------------------------------------------------------------------------
+
+
+def search_json(archive_dir: Path, *words: str) -> list[dict]:
+    result = CliRunner().invoke(cli, ["--archive", str(archive_dir), "--no-cache", "search", "--json",
+                                      *words], obj=PIPE)
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
+def test_search_json_carries_a_match_object(archive_dir: Path) -> None:
+    records = search_json(archive_dir, "investor")
+    assert [record["id"] for record in records] == [article_id("singular.md"), article_id("plural.md")]
+    plural = records[1]
+    assert plural["schema"] == "newsarc.article/1"
+    assert plural["title"] == "Investors flock to SenseTime listing"
+    match = plural["match"]
+    assert set(match) == {"score", "parts", "snippet", "highlights", "title_highlights"}
+    assert match["parts"]["exact"] is False and records[0]["match"]["parts"]["exact"] is True
+    assert match["score"] < records[0]["match"]["score"]
+    assert [plural["title"][start:end] for start, end in match["title_highlights"]] == ["Investors"]
+    assert match["snippet"] == "Shares rose as markets opened."
+    assert match["highlights"] == []
+
+
+def test_search_json_offsets_point_into_the_snippet(archive_dir: Path) -> None:
+    (record,) = search_json(archive_dir, "商汤")
+    match = record["match"]
+    assert [match["snippet"][start:end] for start, end in match["highlights"]] == ["商汤"]
+    (record,) = search_json(archive_dir, "opened")
+    assert [record["match"]["snippet"][start:end] for start, end in record["match"]["highlights"]] == ["opened"]
+
+
+def test_search_json_in_date_order_has_no_score(archive_dir: Path) -> None:
+    records = search_json(archive_dir, "investor", "sort:date")
+    assert [record["match"]["score"] for record in records] == [None, None]
+    del records[0]["match"]
+    listed = CliRunner().invoke(cli, ["--archive", str(archive_dir), "--no-cache", "list", "--json",
+                                      "investor", "sort:date"], obj=PIPE)
+    assert json.loads(listed.stdout.splitlines()[0]) == records[0]
