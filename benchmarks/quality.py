@@ -13,6 +13,10 @@ each engine for the top 10 and notes where the article came back. Query sets:
   small rule set (investors -> investor, market -> markets, company -> companies) when the
   swapped form occurs somewhere in the archive (so `capturing` stays, never `capturings`);
   titles with no such word are left out;
+- title, every word: every word of the title (3+ letters, no stop words), in order: a
+  harder query, since every word must match;
+- title, every word, singular/plural swapped: that query with each word's number swapped
+  as above (left out when no word changes): the set where stemming has to carry the query;
 - title, one letter dropped: the title query with one letter (never the first) removed
   from its longest word, when that word has 5+ letters;
 - CJK, one / two characters: substrings of the runs of Han, Kana or Hangul found in an
@@ -55,10 +59,13 @@ CJK_PER_LENGTH = 3
 SET_TITLE = "title, as written"
 SET_EXCERPT = "excerpt, as written"
 SET_SWAPPED = "title, singular/plural swapped"
+SET_EVERY = "title, every word"
+SET_EVERY_SWAPPED = "title, every word, singular/plural swapped"
 SET_DROPPED = "title, one letter dropped"
 SET_CJK_ONE = "CJK, one character"
 SET_CJK_TWO = "CJK, two characters"
-QUERY_SETS = (SET_TITLE, SET_EXCERPT, SET_SWAPPED, SET_DROPPED, SET_CJK_ONE, SET_CJK_TWO)
+QUERY_SETS = (SET_TITLE, SET_EXCERPT, SET_SWAPPED, SET_EVERY, SET_EVERY_SWAPPED, SET_DROPPED, SET_CJK_ONE,
+              SET_CJK_TWO)
 ENGINES = ("newsarc", "fts5 unicode61", "fts5 porter")
 
 # Title, topics, excerpt, body, related items: newsarc's bm25 weights for these columns.
@@ -170,6 +177,12 @@ def distinctive_words(
     return tuple(word for word in candidates if word in chosen)
 
 
+def every_word(text: str) -> tuple[str, ...]:
+    """Every word of `text` a query would keep (3+ letters, no stop words), lower-cased, once, in order."""
+    words = dict.fromkeys(word.lower() for word in _WORD.findall(text))
+    return tuple(word for word in words if word not in _STOP_WORDS and not _CJK_RUN.search(word))
+
+
 def swap_number(word: str) -> str:
     """The word with its grammatical number swapped: plural to singular, singular to plural.
 
@@ -232,6 +245,12 @@ def build_query_sets(documents: Sequence[Document], seed: int) -> dict[str, list
             dropped = drop_letter(title, rng(SET_DROPPED))
             if dropped:
                 sets[SET_DROPPED].append(KnownItem(document.id, dropped))
+        every = every_word(document.title)
+        if every:
+            sets[SET_EVERY].append(KnownItem(document.id, every))
+            every_swapped = swap_attested(every, frequency)
+            if every_swapped != every:
+                sets[SET_EVERY_SWAPPED].append(KnownItem(document.id, every_swapped))
         excerpt = distinctive_words(document.excerpt, frequency, len(documents), rng(SET_EXCERPT))
         if excerpt:
             sets[SET_EXCERPT].append(KnownItem(document.id, excerpt))

@@ -27,7 +27,8 @@ class Score:
 
     value = exact + 0.8 * text + 0.2 * recency for `sort:relevance`, exact + text for
     `sort:text`, where `exact` is 1 when the words match as written (not only through
-    their stems), `text` the BM25 score over the best one's among the candidates (0..1),
+    their stems), `text` the BM25 score over the best one's of its tier among the
+    candidates (0..1), `bm25` that BM25 (over the words as written when `exact`),
     and `recency` 0.5 ** (age / half-life), age counted from the newest candidate.
     Articles past the reranked candidates carry only `bm25`, in BM25 order.
     """

@@ -6,7 +6,8 @@ weights of `schema.FTS_WEIGHTS`). The best CANDIDATES of them are then reranked 
 - exact first: an article that matches the query's words as written (in `articles_fts`)
   comes before one that matches only through their stems (`investors` for `investor`);
 - then, for `sort:relevance`, 0.8 * text + 0.2 * recency, where text is the article's
-  BM25 score over the best candidate's (0..1) and recency halves every HALF_LIFE_DAYS
+  BM25 score over the best one's of its tier (0..1; the exact tier scored by BM25 over
+  the words as written, the other by BM25 over the stems) and recency halves every HALF_LIFE_DAYS
   of age, counted from the newest candidate (so an archive of old stories is not all
   equally stale), undated articles 0; `sort:text` leaves recency out.
 
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from ...results import Score
 from .compile import CompiledQuery
-from .schema import EXACT_TABLE, STEM_TABLE
+from .schema import EXACT_TABLE, FTS_WEIGHTS, STEM_TABLE
 
 if TYPE_CHECKING:
     import sqlite3
@@ -41,7 +42,7 @@ def ranked_rowids(connection: sqlite3.Connection, compiled: CompiledQuery, limit
     if not compiled.ranked:
         return [(rowid, None) for rowid, _, _ in _rows(connection, compiled, limit, offset)]
     window = _rows(connection, compiled, CANDIDATES, 0)
-    reranked = rerank(window, _exact(connection, compiled, [row[0] for row in window]), compiled.sort)
+    reranked = rerank(window, _exact(connection, compiled, window), compiled.sort)
     end = None if limit is None else offset + limit
     page = reranked[offset:end]
     if len(window) == CANDIDATES and (end is None or end > CANDIDATES):
@@ -51,14 +52,19 @@ def ranked_rowids(connection: sqlite3.Connection, compiled: CompiledQuery, limit
     return page
 
 
-def rerank(rows: list[Row], exact: set[int], sort: str) -> list[tuple[int, Score | None]]:
-    """The candidates `rows` (in BM25 order) in the order of `sort`, each with its score."""
-    best = max((-bm25 for _, bm25, _ in rows if bm25 is not None), default=0.0) or 1.0
+def rerank(rows: list[Row], exact: dict[int, float], sort: str) -> list[tuple[int, Score | None]]:
+    """The candidates `rows` (in BM25 order) in the order of `sort`, each with its score.
+
+    `exact` holds the BM25 over the words as written of the candidates that match so.
+    """
+    rows = [(rowid, exact.get(rowid, bm25), published) for rowid, bm25, published in rows]
+    best = {tier: max((-bm25 for rowid, bm25, _ in rows if bm25 is not None and (rowid in exact) == tier),
+                      default=0.0) or 1.0 for tier in (False, True)}
     newest = max((published for _, _, published in rows if published is not None), default=None)
     scored = []
     for rowid, bm25, published in rows:
-        text = 0.0 if bm25 is None else -bm25 / best
         is_exact = rowid in exact
+        text = 0.0 if bm25 is None else -bm25 / best[is_exact]
         if sort == "text":
             recency = None
             value = is_exact + text
@@ -94,15 +100,17 @@ def _rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | 
     ).fetchall()
 
 
-def _exact(connection: sqlite3.Connection, compiled: CompiledQuery, rowids: list[int]) -> set[int]:
-    """The `rowids` that match the ranking expression with the words as written."""
-    if compiled.rank_table != STEM_TABLE or not rowids:
+def _exact(connection: sqlite3.Connection, compiled: CompiledQuery, rows: list[Row]) -> dict[int, float]:
+    """BM25 over the words as written of the candidates that match the ranking expression so."""
+    if compiled.rank_table != STEM_TABLE:
         # Prefix and CJK terms are matched as written already.
-        return set(rowids)
-    found: set[int] = set()
+        return {rowid: bm25 for rowid, bm25, _ in rows if bm25 is not None}
+    rowids = [rowid for rowid, _, _ in rows]
+    weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
+    found: dict[int, float] = {}
     for start in range(0, len(rowids), _CHUNK):
         part = rowids[start : start + _CHUNK]
-        found.update(rowid for (rowid,) in connection.execute(
-            f"SELECT rowid FROM {EXACT_TABLE} WHERE {EXACT_TABLE} MATCH ? "
+        found.update(connection.execute(
+            f"SELECT rowid, bm25({EXACT_TABLE}, {weights}) FROM {EXACT_TABLE} WHERE {EXACT_TABLE} MATCH ? "
             f"AND rowid IN ({', '.join('?' * len(part))})", [compiled.rank_match, *part]))
     return found
