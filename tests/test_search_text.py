@@ -197,3 +197,19 @@ def test_search_json_in_date_order_has_no_score(archive_dir: Path) -> None:
     listed = CliRunner().invoke(cli, ["--archive", str(archive_dir), "--no-cache", "list", "--json",
                                       "investor", "sort:date"], obj=PIPE)
     assert json.loads(listed.stdout.splitlines()[0]) == records[0]
+
+
+def test_pages_past_the_reranked_candidates_follow_in_bm25_order(archive: Archive,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsarc.index.sqlite import ranking
+
+    monkeypatch.setattr(ranking, "CANDIDATES", 2)
+    text = "sensetime OR quantum OR investor OR robots"
+    full = archive.search(parse_query(text, NOW))
+    assert full.total == len(full.hits) == 7
+    assert all(hit.score.exact is not None for hit in full.hits[:2])
+    assert all(hit.score.exact is None for hit in full.hits[2:])
+    past = [hit.score.bm25 for hit in full.hits[2:]]
+    assert past == sorted(past)
+    pages = [archive.search(parse_query(text, NOW), limit=3, offset=offset).hits for offset in (0, 3, 6)]
+    assert [hit.article.path for page in pages for hit in page] == [hit.article.path for hit in full.hits]

@@ -41,15 +41,13 @@ def ranked_rowids(connection: sqlite3.Connection, compiled: CompiledQuery, limit
     """The rowids of one page of matches in the query's order, with their scores when ranked."""
     if not compiled.ranked:
         return [(rowid, None) for rowid, _, _ in _rows(connection, compiled, limit, offset)]
-    window = _rows(connection, compiled, CANDIDATES, 0)
-    reranked = rerank(window, _exact(connection, compiled, window), compiled.sort)
     end = None if limit is None else offset + limit
-    page = reranked[offset:end]
-    if len(window) == CANDIDATES and (end is None or end > CANDIDATES):
-        start = max(offset, CANDIDATES)
-        rest = _rows(connection, compiled, None if end is None else end - start, start)
-        page += [(rowid, _bm25_only(bm25)) for rowid, bm25, _ in rest]
-    return page
+    # One sort by BM25 for the candidates and whatever the page needs past them.
+    rows = _rows(connection, compiled, None if end is None else max(end, CANDIDATES), 0)
+    window, rest = rows[:CANDIDATES], rows[CANDIDATES:]
+    reranked = rerank(window, _exact(connection, compiled, window), compiled.sort)
+    reranked += [(rowid, _bm25_only(bm25)) for rowid, bm25, _ in rest]
+    return reranked[offset:end]
 
 
 def rerank(rows: list[Row], exact: dict[int, float], sort: str) -> list[tuple[int, Score | None]]:
