@@ -526,7 +526,8 @@ def test_an_unknown_sort_key_suggests_one() -> None:
     error = error_of("ipo sort:qualty")
     assert (error.message, error.position) == ("cannot sort by `qualty`", 4)
     assert error.hint == (
-        "did you mean `sort:quality`? sort keys: date, date-asc, relevance, text, heat, quality, title, provider"
+        "did you mean `sort:quality`? sort keys: date, date-asc, relevance, text, heat, quality, title, "
+        "provider"
     )
 
 

@@ -37,7 +37,8 @@ ARTICLES = {
 
 def write_article(folder: Path, name: str, title: str, excerpt: str, day: str) -> None:
     (folder / name).write_text(
-        f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\nexcerpt: {json.dumps(excerpt, ensure_ascii=False)}\n"
+        f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n"
+        f"excerpt: {json.dumps(excerpt, ensure_ascii=False)}\n"
         f"publishedDateTime: {day}T08:00:00Z\nprovider:\n  name: Example\n  domain: example.com\n---\n",
         encoding="utf-8")
 
@@ -187,7 +188,8 @@ def test_search_json_offsets_point_into_the_snippet(archive_dir: Path) -> None:
     match = record["match"]
     assert [match["snippet"][start:end] for start, end in match["highlights"]] == ["商汤"]
     (record,) = search_json(archive_dir, "opened")
-    assert [record["match"]["snippet"][start:end] for start, end in record["match"]["highlights"]] == ["opened"]
+    match = record["match"]
+    assert [match["snippet"][start:end] for start, end in match["highlights"]] == ["opened"]
 
 
 def test_search_json_in_date_order_has_no_score(archive_dir: Path) -> None:
