@@ -28,7 +28,7 @@ class Score:
     value = exact + 0.8 * text + 0.2 * recency for `sort:relevance`, exact + text for
     `sort:text`, where `exact` is 1 when the words match as written (not only through
     their stems), `text` the BM25 score over the best one's of its tier among the
-    candidates (0..1), `bm25` that BM25 (over the words as written when `exact`),
+    candidates (0..1), `bm25` the BM25 over the stems (lower is better),
     and `recency` 0.5 ** (age / half-life), age counted from the newest candidate.
     Articles past the reranked candidates carry only `bm25`, in BM25 order.
     """

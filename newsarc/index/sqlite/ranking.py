@@ -6,10 +6,9 @@ weights of `schema.FTS_WEIGHTS`). The best CANDIDATES of them are then reranked 
 - exact first: an article that matches the query's words as written (in `articles_fts`)
   comes before one that matches only through their stems (`investors` for `investor`);
 - then, for `sort:relevance`, 0.8 * text + 0.2 * recency, where text is the article's
-  BM25 score over the best one's of its tier (0..1; the exact tier scored by BM25 over
-  the words as written, the other by BM25 over the stems) and recency halves every HALF_LIFE_DAYS
-  of age, counted from the newest candidate (so an archive of old stories is not all
-  equally stale), undated articles 0; `sort:text` leaves recency out.
+  BM25 score (over the stems) over the best one's of its tier (0..1) and recency halves
+  every HALF_LIFE_DAYS of age, counted from the newest candidate (so an archive of old
+  stories is not all equally stale), undated articles 0; `sort:text` leaves recency out.
 
 Ties fall to the newer article, then the earlier indexed: the same index gives the
 same order, page after page. Matches past the candidates follow in BM25 order.
@@ -21,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from ...results import Score
 from .compile import CompiledQuery
-from .schema import EXACT_TABLE, FTS_WEIGHTS, STEM_TABLE
+from .schema import EXACT_TABLE, STEM_TABLE
 
 if TYPE_CHECKING:
     import sqlite3
@@ -30,7 +29,6 @@ CANDIDATES = 500
 HALF_LIFE_DAYS = 90.0
 TEXT_SHARE = 0.8
 _DAY = 86400.0
-_CHUNK = 256
 
 Row = tuple[int, float | None, int | None]
 """rowid, bm25 (negative: lower is better; None when matched only outside the ranking table), published."""
@@ -50,12 +48,9 @@ def ranked_rowids(connection: sqlite3.Connection, compiled: CompiledQuery, limit
     return reranked[offset:end]
 
 
-def rerank(rows: list[Row], exact: dict[int, float], sort: str) -> list[tuple[int, Score | None]]:
-    """The candidates `rows` (in BM25 order) in the order of `sort`, each with its score.
-
-    `exact` holds the BM25 over the words as written of the candidates that match so.
-    """
-    rows = [(rowid, exact.get(rowid, bm25), published) for rowid, bm25, published in rows]
+def rerank(rows: list[Row], exact: set[int], sort: str) -> list[tuple[int, Score | None]]:
+    """The candidates `rows` (in BM25 order) in the order of `sort`, each with its score;
+    `exact` holds those that match with the words as written."""
     best = {tier: max((-bm25 for rowid, bm25, _ in rows if bm25 is not None and (rowid in exact) == tier),
                       default=0.0) or 1.0 for tier in (False, True)}
     newest = max((published for _, _, published in rows if published is not None), default=None)
@@ -98,17 +93,14 @@ def _rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | 
     ).fetchall()
 
 
-def _exact(connection: sqlite3.Connection, compiled: CompiledQuery, rows: list[Row]) -> dict[int, float]:
-    """BM25 over the words as written of the candidates that match the ranking expression so."""
-    if compiled.rank_table != STEM_TABLE:
-        # Prefix and CJK terms are matched as written already.
-        return {rowid: bm25 for rowid, bm25, _ in rows if bm25 is not None}
-    rowids = [rowid for rowid, _, _ in rows]
-    weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
-    found: dict[int, float] = {}
-    for start in range(0, len(rowids), _CHUNK):
-        part = rowids[start : start + _CHUNK]
-        found.update(connection.execute(
-            f"SELECT rowid, bm25({EXACT_TABLE}, {weights}) FROM {EXACT_TABLE} WHERE {EXACT_TABLE} MATCH ? "
-            f"AND rowid IN ({', '.join('?' * len(part))})", [compiled.rank_match, *part]))
-    return found
+def _exact(connection: sqlite3.Connection, compiled: CompiledQuery, rows: list[Row]) -> set[int]:
+    """The candidates that match the ranking expression with the words as written."""
+    rowids = {rowid for rowid, _, _ in rows}
+    if compiled.rank_table != STEM_TABLE or not rowids:
+        return rowids  # prefix and CJK terms are matched as written already
+    # One pass over the exact table's matches (a rowid range FTS5 applies as it reads):
+    # asking per candidate (`rowid IN (...)`) runs the whole match once for each.
+    matches = connection.execute(
+        f"SELECT rowid FROM {EXACT_TABLE} WHERE {EXACT_TABLE} MATCH ? AND rowid BETWEEN ? AND ?",
+        [compiled.rank_match, min(rowids), max(rowids)])
+    return {rowid for (rowid,) in matches if rowid in rowids}
