@@ -16,7 +16,7 @@ same order, page after page. Matches past the candidates follow in BM25 order.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ...results import Score
 from .compile import CompiledQuery
@@ -24,6 +24,7 @@ from .schema import EXACT_TABLE, STEM_TABLE
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Sequence
 
 CANDIDATES = 500
 HALF_LIFE_DAYS = 90.0
@@ -37,18 +38,28 @@ Row = tuple[int, float | None, int | None]
 def ranked_rowids(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None,
                   offset: int) -> list[tuple[int, Score | None]]:
     """The rowids of one page of matches in the query's order, with their scores when ranked."""
+    return [(row[0], score) for row, score in ranked_rows(connection, compiled, limit, offset)]
+
+
+def ranked_rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None, offset: int,
+                columns: str = "") -> list[tuple[tuple[Any, ...], Score | None]]:
+    """One page of matches in the query's order as (rowid, *columns) rows, with their scores
+    when ranked; `columns` are more columns of `articles a` to read in the same statement."""
     if not compiled.ranked:
-        return [(rowid, None) for rowid, _, _ in _rows(connection, compiled, limit, offset)]
+        return [((rowid, *extra), None) for rowid, _, _, *extra in _rows(connection, compiled, limit, offset,
+                                                                          columns)]
     end = None if limit is None else offset + limit
     # One sort by BM25 for the candidates and whatever the page needs past them.
-    rows = _rows(connection, compiled, None if end is None else max(end, CANDIDATES), 0)
-    window, rest = rows[:CANDIDATES], rows[CANDIDATES:]
-    reranked = rerank(window, _exact(connection, compiled, window), compiled.sort)
-    reranked += [(rowid, _bm25_only(bm25)) for rowid, bm25, _ in rest]
-    return reranked[offset:end]
+    rows = _rows(connection, compiled, None if end is None else max(end, CANDIDATES), 0, columns)
+    window = rows[:CANDIDATES]
+    by_rowid = {row[0]: row for row in window}
+    reranked = rerank(window, _exact(connection, compiled, window), compiled.sort)[offset:end]
+    page = [(by_rowid[rowid][:1] + by_rowid[rowid][3:], score) for rowid, score in reranked]
+    past = rows[max(offset, CANDIDATES) : end]
+    return page + [((rowid, *extra), _bm25_only(bm25)) for rowid, bm25, _, *extra in past]
 
 
-def rerank(rows: list[Row], exact: set[int], sort: str) -> list[tuple[int, Score | None]]:
+def rerank(rows: Sequence[Row], exact: set[int], sort: str) -> list[tuple[int, Score | None]]:
     """The candidates `rows` (in BM25 order) in the order of `sort`, each with its score;
     `exact` holds those that match with the words as written."""
     best = {tier: max((-bm25 for rowid, bm25, _ in rows if bm25 is not None and (rowid in exact) == tier),
@@ -83,17 +94,18 @@ def _bm25_only(bm25: float | None) -> Score:
 
 
 def _rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None,
-          offset: int) -> list[Row]:
+          offset: int, columns: str = "") -> list[Any]:
     source, source_parameters = compiled.from_clause()
     score, published = ("m.score", "a.published") if compiled.ranked else ("NULL", "NULL")
+    more = f", {columns}" if columns else ""
     return connection.execute(
-        f"SELECT a.rowid, {score}, {published} FROM {source} WHERE {compiled.where} "
+        f"SELECT a.rowid, {score}, {published}{more} FROM {source} WHERE {compiled.where} "
         f"ORDER BY {compiled.order_by()} LIMIT ? OFFSET ?",
         [*source_parameters, *compiled.parameters, -1 if limit is None else limit, offset],
     ).fetchall()
 
 
-def _exact(connection: sqlite3.Connection, compiled: CompiledQuery, rows: list[Row]) -> set[int]:
+def _exact(connection: sqlite3.Connection, compiled: CompiledQuery, rows: Sequence[Row]) -> set[int]:
     """The candidates that match the ranking expression with the words as written."""
     rowids = {rowid for rowid, _, _ in rows}
     if compiled.rank_table != STEM_TABLE or not rowids:

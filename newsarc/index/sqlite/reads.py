@@ -13,7 +13,7 @@ from ...model import Article, Problem
 from ...records import article_from_record
 from ...results import DuplicateGroup, Hit, Page, Stats
 from .compile import CompiledQuery, compile_query
-from .ranking import ranked_rowids
+from .ranking import ranked_rowids, ranked_rows
 from .schema import meta
 from .snippets import add_snippets
 
@@ -144,12 +144,8 @@ def path_page(connection: sqlite3.Connection, query: Query, limit: int | None,
     if not compiled.ranked:
         yield from _select_page(connection, compiled, "a.path, a.position", limit, offset)
         return
-    rowids = [rowid for rowid, _ in ranked_rowids(connection, compiled, limit, offset)]
-    for start in range(0, len(rowids), _CHUNK):
-        part = rowids[start : start + _CHUNK]
-        found = {rowid: (path, position) for rowid, path, position in connection.execute(
-            f"SELECT rowid, path, position FROM articles WHERE rowid IN ({_marks(part)})", part)}
-        yield from (found[rowid] for rowid in part if rowid in found)
+    for (_, path, position), _ in ranked_rows(connection, compiled, limit, offset, "a.path, a.position"):
+        yield path, position
 
 
 def _select_page(connection: sqlite3.Connection, compiled: CompiledQuery, columns: str,
