@@ -215,3 +215,10 @@ def test_pages_past_the_reranked_candidates_follow_in_bm25_order(archive: Archiv
     assert past == sorted(past)
     pages = [archive.search(parse_query(text, NOW), limit=3, offset=offset).hits for offset in (0, 3, 6)]
     assert [hit.article.path for page in pages for hit in page] == [hit.article.path for hit in full.hits]
+
+
+def test_search_paths_come_in_the_ranked_order(archive_dir: Path) -> None:
+    result = CliRunner().invoke(cli, ["--archive", str(archive_dir), "--no-cache", "search", "--format",
+                                      "paths", "investor"], obj=PIPE)
+    assert result.exit_code == 0, result.output
+    assert [Path(line).name for line in result.stdout.splitlines()] == ["singular.md", "plural.md"]

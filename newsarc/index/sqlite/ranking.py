@@ -53,7 +53,8 @@ def ranked_rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: 
     rows = _rows(connection, compiled, None if end is None else max(end, CANDIDATES), 0, columns)
     window = rows[:CANDIDATES]
     by_rowid = {row[0]: row for row in window}
-    reranked = rerank(window, _exact(connection, compiled, window), compiled.sort)[offset:end]
+    scored = [row[:3] for row in window]
+    reranked = rerank(scored, _exact(connection, compiled, scored), compiled.sort)[offset:end]
     page = [(by_rowid[rowid][:1] + by_rowid[rowid][3:], score) for rowid, score in reranked]
     past = rows[max(offset, CANDIDATES) : end]
     return page + [((rowid, *extra), _bm25_only(bm25)) for rowid, bm25, _, *extra in past]
