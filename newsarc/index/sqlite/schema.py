@@ -353,7 +353,8 @@ def failure_kind(error: BaseException) -> FailureKind | None:
             return "unwritable"
         return None
     message = str(error)
-    if "malformed" in message or "not a database" in message:
+    # "Could not decode to UTF-8": Python's reading of stored text that garbage overwrote.
+    if "malformed" in message or "not a database" in message or "Could not decode" in message:
         return "damaged"
     if any(word in message for word in ("disk", "readonly", "read-only", "unable to open")):
         return "unwritable"
