@@ -133,7 +133,11 @@ def index(context: Context, request: IndexRequest) -> None:
     from ..render import index_report_view
 
     rebuild = request.rebuild
-    with open_archive(context, rebuild=rebuild, fresh=None if not rebuild else "full") as archive:
+    settings = context.settings
+    # `index` is how the machine holding the folder refreshes a server index, whose
+    # other commands default to `--fresh none`: it checks every file unless told otherwise.
+    given = settings is not None and settings.fresh_given
+    with open_archive(context, rebuild=rebuild, fresh="full" if rebuild or not given else None) as archive:
         report = archive.report
         if request.as_json:
             record = dataclasses.asdict(report) | {"index": archive.location}

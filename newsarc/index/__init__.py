@@ -1,9 +1,9 @@
 """The index behind an archive: the `Index` protocol the archive asks its questions of,
 and `open_index`, which picks the backend from the location.
 
-Every line of SQL lives in a backend package below this one (today `sqlite/`). A second
-backend is one new package beside it that implements `Index`, and one more branch in
-`open_index`; nothing above this package changes.
+Every line of SQL lives in a backend package below this one: `sqlite/` (a file per
+archive, the default) and `postgres/` (a shared server, for a location that is a
+`postgresql://` URL). Each implements `Index`; nothing above this package changes.
 """
 
 from __future__ import annotations
@@ -108,6 +108,18 @@ class Index(Protocol):
         """How many articles and problems the index holds."""
 
 
+def is_server_location(location: object) -> bool:
+    """Whether an index location names a server (a `postgresql://` URL), not a file."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+def default_freshness(location: object) -> str:
+    """The freshness mode a command uses when none is given: a server index is kept
+    fresh by the machine that holds the folder (`newsarc index`), so its other clients
+    use it as it is; a file index is checked against the folder every time."""
+    return "none" if is_server_location(location) else "full"
+
+
 def open_index(root: Path, location: str | Path | None, notices: list[str], *,
                in_memory: bool = False, rebuild: bool = False) -> Index:
     """The index of the archive at `root`: in memory, at `location`, or at the default
@@ -115,6 +127,10 @@ def open_index(root: Path, location: str | Path | None, notices: list[str], *,
     created for a reason other than another program's file or another newsarc's lock,
     an in-memory index answers instead, and `notices` says why.
     """
+    if is_server_location(location) and not in_memory:
+        from .postgres import open_postgres_index
+
+        return open_postgres_index(root, str(location), notices, rebuild=rebuild)
     from .sqlite import open_sqlite_index
 
     return open_sqlite_index(root, None if in_memory else location, notices,
