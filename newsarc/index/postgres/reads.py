@@ -48,9 +48,9 @@ _EXAMPLE_SQL = {
     "type": _MOST_COMMON.format(column="type", table="articles", where=""),
     "locale": _MOST_COMMON.format(column="locale", table="articles", where=""),
     "quality": "SELECT quality FROM articles WHERE quality IS NOT NULL GROUP BY quality "
-    "ORDER BY count(*) DESC, 1 LIMIT %s",
+    "ORDER BY count(*) DESC, 1 DESC LIMIT %s",
     "heat": "SELECT heat FROM articles WHERE heat IS NOT NULL GROUP BY heat "
-    "ORDER BY count(*) DESC, 1 LIMIT %s",
+    "ORDER BY count(*) DESC, 1 DESC LIMIT %s",
     "date": "SELECT to_char(to_timestamp(published) AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM articles "
     "WHERE published IS NOT NULL ORDER BY published DESC LIMIT %s",
     "id": "SELECT substr(id, 1, 8) FROM articles ORDER BY published DESC NULLS LAST LIMIT %s",
@@ -204,7 +204,7 @@ def stats(connection: Connection, query: Query, by: str, top: int | None) -> Sta
     source, where, parameters = compiled.source(), compiled.where, compiled.parameters
     key, join, folded = _STATS_KEYS[by]
     if folded:
-        select, group, order = f'min({key}) COLLATE "C" AS k', f"lower({key})", "n DESC, k"
+        select, group, order = f'min({key}) COLLATE "C" AS k', f"lower({key})", "n DESC, k NULLS FIRST"
     else:
         select, group, order = f"{key} AS k", "k", "k NULLS LAST"
     sql = (f"SELECT {select}, count(*) AS n FROM {source} {join} WHERE {where} "
