@@ -12,10 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
-
 import test_cli
 import test_store
+from click.testing import CliRunner
+
 from newsarc.archive import Archive
 from newsarc.cli import cli
 from newsarc.query import parse_query
