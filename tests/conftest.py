@@ -87,10 +87,16 @@ def pg_server():  # type: ignore[no-untyped-def]
     from pgserver import SKIP_REASON, Server, find_bindir
 
     bindir = find_bindir()
-    if bindir is None:
+    reason = SKIP_REASON if bindir is None else None
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        reason = "psycopg is not installed (pip install '.[test]' brings it)"
+    if reason is not None:
         if os.environ.get("CI") == "true":
-            pytest.fail(SKIP_REASON)
-        pytest.skip(SKIP_REASON)
+            pytest.fail(reason)
+        pytest.skip(reason)
+    assert bindir is not None
     server = Server(bindir)
     try:
         server.init()
