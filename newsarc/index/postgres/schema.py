@@ -166,9 +166,11 @@ def ensure_schema(connection: psycopg.Connection[Any], location: str, notices: l
 def _owner(connection: psycopg.Connection[Any]) -> str | None:
     """"newsarc" when the marker says newsarc created the tables, "empty" when none of
     newsarc's table names is taken in the current schema, else None (someone else's)."""
+    # pg_class, not information_schema: its views cost half a second on a new connection.
     rows = connection.execute(
-        "SELECT table_name FROM information_schema.tables "
-        "WHERE table_schema = current_schema() AND table_name = ANY(%s)",
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relname = ANY(%s) "
+        "AND c.relkind IN ('r', 'p', 'v', 'm', 'f')",
         ([*TABLES, MARKER],),
     ).fetchall()
     names = {name for (name,) in rows}
