@@ -24,6 +24,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -82,7 +83,7 @@ def main() -> int:
         server.init()
         url = server.new_database()
     backends = {"sqlite": str(work / "index.sqlite"), "postgres": url}
-    results: dict[str, dict[str, object]] = {name: {} for name in backends}
+    results: dict[str, dict[str, Any]] = {name: {} for name in backends}
     load = [os.getloadavg()[0]]
     try:
         for name, index in backends.items():
@@ -134,25 +135,24 @@ def main() -> int:
     return 0
 
 
-def report(args: argparse.Namespace, results: dict[str, dict[str, object]], load: list[float]) -> str:
+def report(args: argparse.Namespace, results: dict[str, dict[str, Any]], load: list[float]) -> str:
     sqlite, postgres = results["sqlite"], results["postgres"]
     lines = [
         f"Archive `{args.archive}`; `python benchmarks/postgres.py --archive {args.archive}` "
-        f"(medians of {args.repeat} runs; load average {load[0]:.1f} at the start, {load[-1]:.1f} at the end, "
-        "on 2 cores shared with other work).",  # noqa: E501
+        f"(medians of {args.repeat} runs; load average {load[0]:.1f} at the start, "
+        f"{load[-1]:.1f} at the end, on 2 cores shared with other work).",
         "",
         "| question | SQLite s | PostgreSQL s | PostgreSQL / SQLite | output lines |",
         "|---|---:|---:|---:|---:|",
     ]
-    cold_s, cold_p = sqlite["cold load"][0], postgres["cold load"][0]  # type: ignore[index]
+    cold_s, cold_p = sqlite["cold load"][0], postgres["cold load"][0]
     lines.append(f"| cold load (`index --rebuild`) | {cold_s:.1f} | {cold_p:.1f} | {cold_p / cold_s:.2f} | |")
     for label, _ in QUERIES:
         s, p = sqlite[label], postgres[label]
-        lines.append(f"| {label} | {s[0]:.3f} | {p[0]:.3f} | {p[0] / s[0]:.2f} | "  # type: ignore[index]
-                     f"{s[2]} / {p[2]} |")  # type: ignore[index]
+        lines.append(f"| {label} | {s[0]:.3f} | {p[0]:.3f} | {p[0] / s[0]:.2f} | {s[2]} / {p[2]} |")
     ts, tp = sqlite["throughput"], postgres["throughput"]
-    lines.append(f"| {args.clients} clients, queries per second | {ts[0]:.2f} | {tp[0]:.2f} | "  # type: ignore[index]  # noqa: E501
-                 f"{tp[0] / ts[0]:.2f} | {ts[1]} / {tp[1]} answered, {ts[2]} / {tp[2]} failed |")  # type: ignore[index]
+    lines.append(f"| {args.clients} clients, queries per second | {ts[0]:.2f} | {tp[0]:.2f} | "
+                 f"{tp[0] / ts[0]:.2f} | {ts[1]} / {tp[1]} answered, {ts[2]} / {tp[2]} failed |")
     return "\n".join(lines)
 
 
