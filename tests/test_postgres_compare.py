@@ -134,3 +134,24 @@ def test_corpus_queries_match_the_same_articles(corpus_pair, text: str) -> None:
             key = {"heat": lambda a: a.heat, "quality": lambda a: a.quality}.get(
                 query.sort or "date", lambda a: a.published)
         assert [key(hit.article) for hit in ours.hits] == [key(hit.article) for hit in theirs.hits]
+
+
+@pytest.mark.parametrize("by", ["provider", "domain", "topic", "month", "year", "type"])
+def test_corpus_stats_are_the_same(corpus_pair, by: str) -> None:  # type: ignore[no-untyped-def]
+    sqlite, server = corpus_pair
+    query = parse_query("ai", NOW)
+    ours, theirs = server.stats(query, by), sqlite.stats(query, by)
+    assert ours.total == theirs.total
+    assert sorted(ours.counts) == sorted(theirs.counts)
+    assert ours.timeline == theirs.timeline
+
+
+def test_corpus_duplicates_are_the_same(corpus_pair) -> None:  # type: ignore[no-untyped-def]
+    sqlite, server = corpus_pair
+    query = parse_query("", NOW)
+
+    def groups(archive: Archive) -> list[tuple[str, list[str]]]:
+        return [(group.reason, [article.id for article in group.articles])
+                for group in archive.duplicates(query)]
+
+    assert groups(server) == groups(sqlite)
