@@ -169,7 +169,7 @@ def _error_line(message: str) -> None:
 @click.option("--archive", "archive_path", metavar="PATH",
               help="The archive folder (default: $NEWSARC_ARCHIVE, the config file, or the current folder).")
 @click.option("--index", "index_path", metavar="FILE",
-              help="Index database file (default: in the user cache).")
+              help="Index database file, or a postgresql:// URL (default: a file in the user cache).")
 @click.option("--no-cache", is_flag=True, help="Keep the index in memory for this run only.")
 @click.option("--fresh", type=LibraryChoice(freshness_modes),
               help="full: stat every file (default); dirs: trust folder times, faster; "

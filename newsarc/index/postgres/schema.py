@@ -81,7 +81,6 @@ CREATE INDEX articles_canonical ON articles (canonical_url);
 CREATE INDEX search_words ON search USING gin (words);
 CREATE INDEX search_stems ON search USING gin (stems);
 CREATE INDEX search_related ON search USING gin (related);
-CREATE INDEX search_cjk ON search USING gin (cjk gin_trgm_ops);
 CREATE TABLE labels (article BIGINT NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
 CREATE INDEX labels_value ON labels (kind, lower(value));
 CREATE INDEX labels_article ON labels (article);
@@ -160,7 +159,20 @@ def ensure_schema(connection: psycopg.Connection[Any], location: str, notices: l
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 connection.execute(statement)
+        _create_trigram_index(connection)
         connection.execute(f"INSERT INTO {MARKER} VALUES (%s, %s)", (APPLICATION, SCHEMA_VERSION))
+
+
+def _create_trigram_index(connection: psycopg.Connection[Any]) -> None:
+    """The pg_trgm index of `search.cjk`, naming the operator class in the schema the
+    extension lives in (which need not be on this index's search_path)."""
+    from psycopg import sql
+
+    row = connection.execute("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
+                             "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'").fetchone()
+    schema = row[0] if row else "public"
+    connection.execute(sql.SQL("CREATE INDEX search_cjk ON search USING gin (cjk {}.gin_trgm_ops)")
+                       .format(sql.Identifier(schema)))
 
 
 def _owner(connection: psycopg.Connection[Any]) -> str | None:
@@ -212,5 +224,8 @@ def set_meta(connection: psycopg.Connection[Any], key: str, value: object) -> No
 
 def server_error(error: BaseException, location: str, secrets: tuple[str | None, ...]) -> StoreError:
     """One line for an error of the server or the connection, without a password."""
+    import psycopg
+
     text = scrub(str(error), secrets) or type(error).__name__
-    return StoreError(f"the index server {location} failed: {text}", hint="try again")
+    lost = isinstance(error, psycopg.OperationalError)  # the connection, not the question
+    return StoreError(f"the index server {location} failed: {text}", hint="try again" if lost else None)
