@@ -200,3 +200,16 @@ def test_a_second_refresher_waits_for_the_first(pg_url: str, archive: Path) -> N
     assert result.exit_code == 0, result.output
     assert "waited for the refresh by the nightly refresh" in result.stderr
     assert len(ids(run(pg_url, "list", archive=archive))) == 6
+
+
+def test_cjk_words_match_as_substrings_and_typos_find_indexed_words(pg_url: str, archive: Path) -> None:
+    from datetime import datetime, timezone
+
+    from newsarc.archive import Archive
+    from newsarc.query import parse_query
+
+    (archive / "cjk.md").write_text("---\ntitle: 商汤科技发布人工智能新平台\n---\n", encoding="utf-8")
+    with Archive.open(archive, index=pg_url, fresh="full") as opened:
+        page = opened.search(parse_query("人工智能", datetime(2021, 12, 20, tzinfo=timezone.utc)))
+        assert [hit.article.path for hit in page.hits] == ["cjk.md"]
+        assert opened.index.similar_words("sensetme")[0] == "sensetime"  # type: ignore[attr-defined]

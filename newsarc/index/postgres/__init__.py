@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ...errors import StoreError
 from . import reads
 from .refresh import Refresh
-from .schema import display_location, ensure_schema, meta, remove_schema, secret_of, server_error
+from .schema import (
+    display_location,
+    ensure_schema,
+    meta,
+    remove_schema,
+    secret_of,
+    server_error,
+    use_trigram_schema,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterator
@@ -68,6 +76,7 @@ class PostgresIndex:
         try:
             connection.execute("SET client_min_messages = warning")
             ensure_schema(connection, location, notices, rebuild)
+            use_trigram_schema(connection)
         except StoreError:
             connection.close()
             raise
@@ -149,6 +158,11 @@ class PostgresIndex:
 
     def counts(self) -> tuple[int, int]:
         return self._read(lambda: reads.counts(self.connection))
+
+    def similar_words(self, word: str, limit: int = 5) -> list[str]:
+        """Indexed words that look like `word` (pg_trgm similarity), closest first: the
+        candidates for typo rescue when a word matches nothing."""
+        return self._read(lambda: reads.similar_words(self.connection, word, limit))
 
     # transactions, streams and errors ------------------------------------------------------
 

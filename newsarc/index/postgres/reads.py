@@ -252,6 +252,21 @@ def field_examples(connection: Connection, field_name: str, limit: int) -> list[
     return [str(value) for (value,) in connection.execute(sql, (limit,)) if value is not None]
 
 
+def similar_words(connection: Connection, word: str, limit: int) -> list[str]:
+    """Indexed words sharing trigrams with `word`, most similar first (pg_trgm's `%`
+    operator uses the vocabulary's trigram index; its threshold is pg_trgm's, 0.3)."""
+    from .text import words
+
+    found = words(word)
+    if len(found) != 1:
+        return []
+    (wanted,) = found
+    rows = connection.execute(
+        "SELECT word FROM vocabulary WHERE word %% %s AND word <> %s "
+        "ORDER BY similarity(word, %s) DESC, word LIMIT %s", (wanted, wanted, wanted, limit))
+    return [value for (value,) in rows]
+
+
 def problems(connection: Connection) -> list[Problem]:
     rows = connection.execute("SELECT path, problems FROM files WHERE problems IS NOT NULL ORDER BY path")
     found = [Problem(path, line, message) for path, text in rows for line, message in json.loads(text)]

@@ -50,6 +50,13 @@ SELECT rowid,
     to_tsvector('simple', related), cjk
 FROM search_text
 """
+_VOCABULARY = """
+INSERT INTO vocabulary (word)
+SELECT DISTINCT word FROM search s JOIN search_text t ON t.rowid = s.rowid,
+    unnest(tsvector_to_array(s.words) || tsvector_to_array(s.related)) AS word
+WHERE length(word) > 2
+ON CONFLICT DO NOTHING
+"""
 _ARTICLE_COLUMNS = ("rowid, id, path, position, title, published, provider_name, provider_domain, type, "
                     "category, locale, quality, heat, is_published, has_images, has_related, has_body, "
                     "has_secured, url, canonical_url, topics")
@@ -278,6 +285,7 @@ class Refresh:
                     for values in rows:
                         copy.write_row(tuple(_storable(value) for value in values))
         connection.execute(_VECTORS)
+        connection.execute(_VOCABULARY)
         connection.execute("TRUNCATE search_text")
 
 

@@ -25,7 +25,8 @@ MARKER = "newsarc_marker"
 APPLICATION = "newsarc"
 # Every table newsarc creates: a database holding any of them without the marker is
 # another program's, and is refused.
-TABLES = ("meta", "files", "folders", "articles", "records", "search", "labels", "urls", "related_links")
+TABLES = ("meta", "files", "folders", "articles", "records", "search", "labels", "urls", "related_links",
+          "vocabulary")
 # The advisory lock key serialising refreshes (and schema changes) of one database.
 LOCK_KEY = 0x6E657773  # "news"
 
@@ -90,6 +91,9 @@ CREATE INDEX urls_article ON urls (article);
 CREATE TABLE related_links (article BIGINT NOT NULL, position INTEGER NOT NULL, canonical TEXT NOT NULL);
 CREATE INDEX related_links_canonical ON related_links (canonical);
 CREATE INDEX related_links_article ON related_links (article);
+-- Every word ever indexed (never pruned: a word gone from the archive only makes a
+-- suggestion that finds nothing), for typo rescue by trigram similarity.
+CREATE TABLE vocabulary (word TEXT PRIMARY KEY);
 CREATE TABLE newsarc_marker (application TEXT NOT NULL, version INTEGER NOT NULL);
 """
 
@@ -171,8 +175,20 @@ def _create_trigram_index(connection: psycopg.Connection[Any]) -> None:
     row = connection.execute("SELECT n.nspname FROM pg_extension e JOIN pg_namespace n "
                              "ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'").fetchone()
     schema = row[0] if row else "public"
-    connection.execute(sql.SQL("CREATE INDEX search_cjk ON search USING gin (cjk {}.gin_trgm_ops)")
-                       .format(sql.Identifier(schema)))
+    for statement in ("CREATE INDEX search_cjk ON search USING gin (cjk {}.gin_trgm_ops)",
+                      "CREATE INDEX vocabulary_trigrams ON vocabulary USING gin (word {}.gin_trgm_ops)"):
+        connection.execute(sql.SQL(statement).format(sql.Identifier(schema)))
+
+
+def use_trigram_schema(connection: psycopg.Connection[Any]) -> None:
+    """Put pg_trgm's schema at the end of this session's search_path (when it is not on
+    it), so its functions answer while newsarc's tables stay in the first schema."""
+    row = connection.execute(
+        "SELECT n.nspname, n.nspname = ANY(current_schemas(false)) FROM pg_extension e "
+        "JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname = 'pg_trgm'").fetchone()
+    if row is not None and not row[1]:
+        connection.execute("SELECT set_config('search_path', current_setting('search_path') || ', ' "
+                           "|| quote_ident(%s), false)", (row[0],))
 
 
 def _owner(connection: psycopg.Connection[Any]) -> str | None:
