@@ -133,7 +133,9 @@ def test_a_password_never_appears_in_any_output(pg_server, pg_url: str, archive:
                                     "postgresql://postgres@127.0.0.1:1/news")
     monkeypatch.setenv("PGPASSWORD", secret)
     failed_too = run("postgresql://postgres@127.0.0.1:1/news", "list", archive=archive)
-    for result in (report, failed, failed_too):
+    unreadable = run(f"postgresql://postgres:{secret}@[::1/news", "list", archive=archive)  # libpq quotes it
+    assert unreadable.exit_code == 2
+    for result in (report, failed, failed_too, unreadable):
         assert secret not in result.stdout + result.stderr
         assert len(result.stderr.strip().splitlines()) <= 1
 

@@ -12,6 +12,7 @@ pg_trgm index.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from ...errors import StoreError
@@ -116,12 +117,17 @@ def display_location(conninfo: str) -> str:
 
 
 def secret_of(conninfo: str) -> str | None:
+    """The password written in the URL, found even in a URL libpq cannot read (whose
+    error message quotes the URL back)."""
     from psycopg.conninfo import conninfo_to_dict
 
     try:
         password = conninfo_to_dict(conninfo).get("password")
     except Exception:
-        return None
+        password = None
+    if not password:
+        written = re.match(r"[a-z]+://[^/@]*?:([^/]*)@", conninfo)
+        password = written.group(1) if written else None
     return str(password) if password else None
 
 
