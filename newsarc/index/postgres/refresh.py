@@ -6,23 +6,24 @@ see the index before the refresh or after it, and refreshers take turns.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 import os
 import socket
 import time
 from typing import TYPE_CHECKING, Any
 
 from ...errors import StoreError
-from ...parsing import ArticleFile, scan_archive
+from ...parsing import ArticleFile, FileStat, scan_archive
 from ...results import ProgressCallback, RefreshReport
-from ..sqlite.refresh import _encode_snapshot, _under
-from ..sqlite.workers import PARALLEL_THRESHOLD, ParsedFile, _task_size, map_unordered, parse_for_index
+from ..sqlite.workers import PARALLEL_THRESHOLD, ParsedFile, map_unordered, parse_for_index
 from .reads import computed_counts, counts
 from .schema import LOCK_KEY, meta, set_meta
 from .text import has_cjk, word_text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
     from pathlib import Path
 
     import psycopg
@@ -66,9 +67,11 @@ def parse_for_search(article_file: ArticleFile) -> ParsedFile:
     """Parse one file into rows whose texts are already split into words (in workers)."""
     parsed = parse_for_index(article_file)
     rows = []
-    for columns, record, fts, labels, urls, links in parsed.rows:
-        title, topics, excerpt, body, provider, related = fts
-        everything = "\n".join(fts)
+    # The SQLite backend's rows, read by position: what it appends for itself is ignored.
+    for row in parsed.rows:
+        columns, record, fts, labels, urls, links = row[:6]
+        title, topics, excerpt, body, provider, related = fts[:6]
+        everything = "\n".join((title, topics, excerpt, body, provider, related))
         texts = (word_text(title), word_text(f"{topics} {provider}"), word_text(excerpt),
                  word_text(body[:_MAX_TEXT]), word_text(related[:_MAX_TEXT]),
                  everything.lower() if has_cjk(everything) else None)
@@ -91,6 +94,24 @@ def _parse_all(to_parse: list[ArticleFile], workers: int | None) -> Iterator[Par
         yield from parsed
     finally:
         parsed.close()
+
+
+def _task_size(article_file: ArticleFile) -> int:
+    return 64 + 2 * (len(article_file.path) + len(article_file.file_path))
+
+
+def _encode_snapshot(current: dict[str, FileStat], folders: dict[str, int],
+                     unreadable: list[list[str]]) -> str:
+    """A digest of one walk (as the SQLite backend keeps it): equal digests, nothing changed."""
+    return hashlib.blake2b(marshal.dumps((current, folders, unreadable)), digest_size=16).hexdigest()
+
+
+def _under(paths: Iterable[str], folders_or_files: list[str]) -> set[str]:
+    """The `paths` that are one of `folders_or_files` or inside one (`.` is the root)."""
+    if "." in folders_or_files:
+        return set(paths)
+    prefixes = tuple(f"{name}/" for name in folders_or_files)
+    return {path for path in paths if path in folders_or_files or path.startswith(prefixes)}
 
 
 def archive_identity(root: Path) -> str:
@@ -133,7 +154,7 @@ class Refresh:
         walk_problems: list[Problem] = []
         current = scan_archive(self.root, walk_problems, folder_mtimes=folders, real_paths=real_paths)
         unreadable = sorted([problem.path, problem.message] for problem in walk_problems)
-        snapshot = _encode_snapshot(current, folders, unreadable).hex()
+        snapshot = _encode_snapshot(current, folders, unreadable)
         if snapshot == meta(self.connection, "snapshot"):
             report.unchanged = len(current)
             return
