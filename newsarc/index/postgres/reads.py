@@ -128,24 +128,26 @@ def _count(connection: Connection, compiled: CompiledQuery) -> int:
 
 
 def _add_snippets(connection: Connection, any_words: str, hits: list[Hit]) -> None:
-    """Highlighted title and snippet of each hit, by ts_headline over the same words the
-    index holds (the text split as `text.words` splits it is what matched)."""
+    """Highlighted title and snippet of each hit, by ts_headline, in one statement for
+    the page (the texts travel as bound arrays)."""
     title_options = f"StartSel={MARK_START}, StopSel={MARK_END}, HighlightAll=true"
     snippet_options = _HEADLINE.format(start=MARK_START, stop=MARK_END, words=24, least=12, parts=1)
+    columns: list[list[str]] = [[], [], [], []]
     for hit in hits:
         article = hit.article
         related = "\n".join(f"{item.title}\n{item.excerpt}" for item in article.related)
-        texts = [_unmarked(text) for text in (article.title, article.excerpt, article.body, related)]
-        row = connection.execute(
-            "SELECT ts_headline('simple', %s, q, %s), ts_headline('simple', %s, q, %s), "
-            "ts_headline('simple', %s, q, %s), ts_headline('simple', %s, q, %s) "
-            "FROM CAST(%s AS tsquery) AS q",
-            [texts[0], title_options, texts[1], snippet_options, texts[2], snippet_options,
-             texts[3], snippet_options, any_words],
-        ).fetchone()
-        if row is None:
-            continue
-        title, *snippets = row
+        texts = (article.title, article.excerpt, article.body, related)
+        for column, text in zip(columns, texts, strict=True):
+            column.append(_unmarked(text))
+    rows = connection.execute(
+        "SELECT ts_headline('simple', t, q, %s), ts_headline('simple', e, q, %s), "
+        "ts_headline('simple', b, q, %s), ts_headline('simple', r, q, %s) "
+        "FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[]) WITH ORDINALITY AS x(t, e, b, r, n), "
+        "CAST(%s AS tsquery) AS q "
+        "ORDER BY n",
+        [title_options, snippet_options, snippet_options, snippet_options, *columns, any_words],
+    ).fetchall()
+    for hit, (title, *snippets) in zip(hits, rows, strict=True):
         hit.title_spans = spans(title) if MARK_START in title else []
         marked = next((snippet for snippet in snippets if MARK_START in snippet), snippets[0])
         hit.snippet_spans = spans(marked)
