@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -131,6 +132,7 @@ def main() -> int:
     finally:
         if server is not None:
             server.close()
+        shutil.rmtree(work, ignore_errors=True)
     print(report(args, results, load))
     return 0
 
