@@ -61,9 +61,15 @@ def _paths(archive: Archive, text: str) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def seeds_pair(pg_server, seeds_dir: Path):  # type: ignore[no-untyped-def]
+def seeds_url(pg_server) -> str:  # type: ignore[no-untyped-def]
+    """One server index of the seeds for the module (each test reads it, none writes)."""
+    return str(pg_server.new_database())
+
+
+@pytest.fixture(scope="module")
+def seeds_pair(seeds_url: str, seeds_dir: Path):  # type: ignore[no-untyped-def]
     sqlite = Archive.open(seeds_dir, in_memory=True)
-    server = Archive.open(seeds_dir, index=pg_server.new_database())
+    server = Archive.open(seeds_dir, index=seeds_url)
     yield sqlite, server
     sqlite.close()
     server.close()
@@ -94,10 +100,10 @@ def test_snippets_highlight_the_matched_word(seeds_pair) -> None:  # type: ignor
 
 
 @pytest.mark.parametrize(("name", "args", "code"), GOLDEN_CASES)
-def test_terminal_output_is_the_golden_output(pg_server, seeds_dir: Path, name: str, args: list[str],
+def test_terminal_output_is_the_golden_output(seeds_url: str, seeds_dir: Path, name: str, args: list[str],
                                               code: int, isolated_environment: None) -> None:
-    url = pg_server.new_database()
-    arguments = ["--archive", str(seeds_dir), "--index", url, "--fresh", "full", "--color", "never", *args]
+    arguments = ["--archive", str(seeds_dir), "--index", seeds_url, "--fresh", "full", "--color", "never",
+                 *args]
     result = CliRunner().invoke(cli, arguments, obj=test_cli.TERMINAL)
     assert result.exit_code == code, result.output
     assert result.stdout == (test_cli.GOLDEN / f"{name}.txt").read_text(encoding="utf-8")
