@@ -4,23 +4,26 @@ files that changed parsed (in worker processes when many), their rows inserted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import marshal
 import os
+import sqlite3
+import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...parsing import ArticleFile, FileStat, scan_archive
 from ...results import ProgressCallback, RefreshReport
 from .reads import computed_counts, counts
-from .schema import FTS_COLUMNS, meta, set_meta, write_transaction
-from .workers import ParsedFile, parse_all
+from .schema import ROW_TABLES, failure_kind, meta, set_meta, write_transaction
+from .shards import merge_shard, remove_shard, remove_stale_shards, shard_folder, shard_schema
+from .workers import PARALLEL_THRESHOLD, ParsedFile, build_shards, insert_parsed, parse_all
 
 if TYPE_CHECKING:
-    import sqlite3
     from collections.abc import Iterable
-    from pathlib import Path
 
     from ...model import Problem
 
@@ -98,7 +101,17 @@ class Refresh:
             report.removed = len(removed)
             report.unchanged = len(current) - len(to_parse) + len(hidden)
             set_meta(self.connection, "unreadable", json.dumps(unreadable) if unreadable else None)
-            self._apply(to_parse, removed, known, folders, snapshot, progress, workers)
+            remove_stale_shards(shard_folder(self.connection))
+            count = workers if workers is not None else (os.cpu_count() or 1)
+            cold = not known and count > 1 and len(to_parse) >= PARALLEL_THRESHOLD
+            if not cold:
+                self._apply(to_parse, removed, known, folders, snapshot, progress, workers)
+                return
+            # A cold build commits as it goes (see _build): this marks the build as
+            # ours, and another newsarc that completes the index meanwhile clears it.
+            build = os.urandom(8).hex()
+            set_meta(self.connection, "building", build)
+        ColdBuild(self, build, folders, snapshot, progress).run(to_parse, count)
 
     def _folders_changed(self) -> bool:
         """True when any folder's mtime moved since the last full walk (or it vanished)."""
@@ -125,8 +138,16 @@ class Refresh:
             self._delete_file(path)
         connection.execute("DELETE FROM folders")
         connection.executemany("INSERT INTO folders VALUES (?, ?)", folders.items())
+        self.insert_files(to_parse, known, progress, workers)
+        finish(connection, snapshot)
+
+    def insert_files(self, to_parse: list[ArticleFile], known: dict[str, tuple[int, ...]] | set[str],
+                     progress: ProgressCallback | None, workers: int | None, before: int = 0) -> None:
+        """Parse files (in worker processes that send their rows back, when many) and
+        insert them here, each replacing the file of its path in `known`."""
+        total = before + len(to_parse)
         batch: list[ParsedFile] = []
-        for done, parsed in enumerate(parse_all(to_parse, workers), 1):
+        for done, parsed in enumerate(parse_all(to_parse, workers), before + 1):
             if parsed.path in known:
                 self._delete_file(parsed.path)
             batch.append(parsed)
@@ -134,68 +155,132 @@ class Refresh:
                 self._insert(batch)
                 batch = []
             if progress is not None:
-                progress(done, len(to_parse))
+                progress(done, total)
         self._insert(batch)
-        articles, problems = computed_counts(self.connection)
-        files = connection.execute("SELECT count(*) FROM files").fetchone()[0]
-        for key, value in (("articles", articles), ("problems", problems), ("files", files),
-                           ("snapshot", snapshot)):
-            set_meta(self.connection, key, value)
 
     def _delete_file(self, path: str) -> None:
         execute = self.connection.execute
         rowids = [row[0] for row in execute("SELECT rowid FROM articles WHERE path = ?", (path,))]
-        for table, column in (("labels", "article"), ("urls", "article"), ("related_links", "article"),
-                              ("articles_fts", "rowid"), ("records", "rowid"), ("articles", "rowid")):
+        for table, column in reversed(ROW_TABLES):
+            if column is None:
+                continue
             self.connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", ((r,) for r in rowids))
         execute("DELETE FROM files WHERE path = ?", (path,))
 
     def _insert(self, batch: list[ParsedFile]) -> None:
-        """Insert parsed files with one statement per table for the whole batch."""
-        if not batch:
-            return
-        connection = self.connection
-        next_rowid = connection.execute("SELECT coalesce(max(rowid), 0) + 1 FROM articles").fetchone()[0]
-        files, articles, records, texts, labels, urls, links = [], [], [], [], [], [], []
-        # Ids are unique in the index; one already taken (in this batch or an earlier
-        # one) is the file's problem, never an internal error.
-        taken = self._paths_of_ids([row[0][0] for parsed in batch for row in parsed.rows])
-        for parsed in batch:
-            problems = list(parsed.problems)
-            for columns, record, fts, article_labels, article_urls, related_links in parsed.rows:
-                article_id = columns[0]
-                if article_id in taken:
-                    problems.append((None, f"an article here has the id {article_id} of one in "
-                                           f"{taken[article_id]}; it is not indexed"))
-                    continue
-                taken[article_id] = parsed.path
-                rowid = next_rowid
-                next_rowid += 1
-                articles.append((rowid, *columns))
-                records.append((rowid, record))
-                texts.append((rowid, *fts))
-                labels += [(rowid, kind, value) for kind, value in article_labels]
-                urls += [(rowid, url) for url in article_urls]
-                links += [(rowid, position, link) for position, link in related_links]
-            files.append((parsed.path, *parsed.stat, json.dumps(problems) if problems else None))
-        connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)", files)
-        if articles:
-            marks = ", ".join("?" * len(articles[0]))
-            connection.executemany(f"INSERT INTO articles VALUES ({marks})", articles)
-        connection.executemany("INSERT INTO records VALUES (?, ?)", records)
-        connection.executemany(f"INSERT INTO articles_fts(rowid, {', '.join(FTS_COLUMNS)}) "
-                               f"VALUES (?{', ?' * len(FTS_COLUMNS)})", texts)
-        connection.executemany("INSERT INTO labels VALUES (?, ?, ?)", labels)
-        connection.executemany("INSERT INTO urls VALUES (?, ?)", urls)
-        connection.executemany("INSERT INTO related_links VALUES (?, ?, ?)", links)
+        insert_parsed(self.connection, batch, lambda ids: paths_of_ids(self.connection, ids))
 
-    def _paths_of_ids(self, ids: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            found.update(self.connection.execute(
-                f"SELECT id, path FROM articles WHERE id IN ({', '.join('?' * len(part))})", part))
-        return found
+
+def paths_of_ids(connection: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        found.update(connection.execute(
+            f"SELECT id, path FROM articles WHERE id IN ({', '.join('?' * len(part))})", part))
+    return found
+
+
+def finish(connection: sqlite3.Connection, snapshot: bytes) -> None:
+    """The counts and the walk's digest, which say the index is complete (in the
+    caller's write transaction)."""
+    articles, problems = computed_counts(connection)
+    files = connection.execute("SELECT count(*) FROM files").fetchone()[0]
+    for key, value in (("articles", articles), ("problems", problems), ("files", files),
+                       ("snapshot", snapshot), ("building", None)):
+        set_meta(connection, key, value)
+
+
+class ColdBuild:
+    """An index with no files filled from many: worker processes write shards, merged
+    here as they come, one transaction each.
+
+    The index commits (and so checkpoints its WAL) after each shard: one transaction
+    for the whole build grew the WAL past the index's own size. The counts and the
+    snapshot are written last, so until then every newsarc sees an index not yet
+    filled and refreshes it: one killed midway is completed by the next run, and a
+    build another newsarc completed meanwhile (`building` no longer ours) stops.
+    """
+
+    def __init__(self, refresh: Refresh, build: str, folders: dict[str, int],
+                 snapshot: bytes, progress: ProgressCallback | None) -> None:
+        self.refresh = refresh
+        self.connection = refresh.connection
+        self.build = build
+        self.folders = folders
+        self.snapshot = snapshot
+        self.progress = progress
+        self.done = 0
+
+    def run(self, to_parse: list[ArticleFile], workers: int) -> None:
+        try:
+            merged_all = self._merge_shards(to_parse, workers)
+        except (OSError, sqlite3.Error) as error:
+            # No room or no processes for shards (a full disk, a read-only cache folder
+            # for an index in memory): what is left is parsed the way a small refresh is.
+            if isinstance(error, sqlite3.Error) and failure_kind(error) != "unwritable":
+                raise
+            merged_all = False
+        with write_transaction(self.connection):
+            if not self._ours():
+                return  # another newsarc completed the index
+            if not merged_all:
+                merged = {path for (path,) in self.connection.execute("SELECT path FROM files")}
+                rest = [article_file for article_file in to_parse if article_file.path not in merged]
+                self.refresh.insert_files(rest, set(), self.progress, workers,
+                                          before=len(to_parse) - len(rest))
+            self.connection.executemany("INSERT INTO folders VALUES (?, ?)", self.folders.items())
+            finish(self.connection, self.snapshot)
+        with contextlib.suppress(sqlite3.Error):  # a reader may hold the WAL: then at its next commit
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _merge_shards(self, to_parse: list[ArticleFile], workers: int) -> bool:
+        """Merge shards as the workers finish them; False when another newsarc took the
+        build over (the caller then sees `building` is no longer ours)."""
+        folder = shard_folder(self.connection)
+        if folder is None:  # an index in memory: its shards go to a folder of their own
+            with tempfile.TemporaryDirectory(prefix="newsarc-shards-") as temporary:
+                return self._merge_from(to_parse, workers, Path(temporary))
+        folder.mkdir(exist_ok=True)
+        try:
+            return self._merge_from(to_parse, workers, folder)
+        finally:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty: another build may be using it
+
+    def _merge_from(self, to_parse: list[ArticleFile], workers: int, folder: Path) -> bool:
+        shards = build_shards(to_parse, workers, folder, shard_schema(self.connection))
+        waiting: list[str] = []
+        try:
+            for finished, parsed in shards:
+                waiting += finished
+                while waiting:
+                    if not self._merge(waiting[0]):
+                        return False
+                    remove_shard(waiting.pop(0))
+                self.done += parsed
+                if self.progress is not None:
+                    self.progress(self.done, len(to_parse))
+        finally:
+            shards.close()
+            for shard in waiting:
+                remove_shard(shard)
+        return True
+
+    def _merge(self, shard: str) -> bool:
+        connection = self.connection
+        # Attached outside the transaction: SQLite detaches only after the commit.
+        connection.execute("ATTACH DATABASE ? AS shard", (shard,))
+        try:
+            with write_transaction(connection):
+                if not self._ours():
+                    return False
+                merge_shard(connection)
+        finally:
+            connection.execute("DETACH DATABASE shard")
+        return True
+
+    def _ours(self) -> bool:
+        return meta(self.connection, "building") == self.build
 
 
 def _encode_snapshot(current: dict[str, FileStat], folders: dict[str, int],

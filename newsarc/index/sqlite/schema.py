@@ -34,6 +34,18 @@ FTS_WEIGHTS = (10.0, 5.0, 3.0, 1.0, 2.0, 0.5)
 # removed from indexed text, so article text cannot forge a highlight.
 MARK_START, MARK_END = "\ue000", "\ue001"
 MEMORY = ":memory:"
+# The tables a refresh fills from parsed files, each with the column that holds the
+# article's rowid (None: not keyed by article). Worker processes write these tables
+# into shards, and the merge copies each of them; a table added here is merged too.
+ROW_TABLES: tuple[tuple[str, str | None], ...] = (
+    ("files", None),
+    ("articles", "rowid"),
+    ("records", "rowid"),
+    ("articles_fts", "rowid"),
+    ("labels", "article"),
+    ("urls", "article"),
+    ("related_links", "article"),
+)
 
 FailureKind = Literal["damaged", "unwritable"]
 

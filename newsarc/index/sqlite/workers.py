@@ -10,6 +10,7 @@ exists, so stopping is: kill the workers, join them, close the pipes.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 from dataclasses import dataclass
@@ -18,10 +19,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ...parsing import parse_file
 from ...records import json_text
 from ...urls import canonical_url
-from .schema import MARK_END, MARK_START, bare_domain
+from .schema import FTS_COLUMNS, MARK_END, MARK_START, bare_domain
+from .shards import SHARD_FILES, ShardWriter, remove_shards_of
 
 if TYPE_CHECKING:
+    import sqlite3
     from collections.abc import Callable, Generator, Iterator, Sequence
+    from pathlib import Path
 
     from ...model import Article
     from ...parsing import ArticleFile, FileStat
@@ -122,6 +126,48 @@ def _strip_marks(text: str) -> str:
     return text
 
 
+def insert_parsed(connection: sqlite3.Connection, batch: list[ParsedFile],
+                  paths_of_ids: Callable[[list[str]], dict[str, str]]) -> None:
+    """Insert parsed files with one statement per table for the whole batch; into the
+    index, or into a shard in a worker process. `paths_of_ids` says which of some ids
+    are taken already, and by which file."""
+    if not batch:
+        return
+    next_rowid = connection.execute("SELECT coalesce(max(rowid), 0) + 1 FROM articles").fetchone()[0]
+    files, articles, records, texts, labels, urls, links = [], [], [], [], [], [], []
+    # Ids are unique in the index; one already taken (in this batch or an earlier
+    # one) is the file's problem, never an internal error.
+    taken = paths_of_ids([row[0][0] for parsed in batch for row in parsed.rows])
+    for parsed in batch:
+        problems = list(parsed.problems)
+        for columns, record, fts, article_labels, article_urls, related_links in parsed.rows:
+            article_id = columns[0]
+            if article_id in taken:
+                problems.append((None, f"an article here has the id {article_id} of one in "
+                                       f"{taken[article_id]}; it is not indexed"))
+                continue
+            taken[article_id] = parsed.path
+            rowid = next_rowid
+            next_rowid += 1
+            articles.append((rowid, *columns))
+            records.append((rowid, record))
+            texts.append((rowid, *fts))
+            labels += [(rowid, kind, value) for kind, value in article_labels]
+            urls += [(rowid, url) for url in article_urls]
+            links += [(rowid, position, link) for position, link in related_links]
+        files.append((parsed.path, *parsed.stat, json.dumps(problems) if problems else None))
+    connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)", files)
+    if articles:
+        marks = ", ".join("?" * len(articles[0]))
+        connection.executemany(f"INSERT INTO articles VALUES ({marks})", articles)
+    connection.executemany("INSERT INTO records VALUES (?, ?)", records)
+    connection.executemany(f"INSERT INTO articles_fts(rowid, {', '.join(FTS_COLUMNS)}) "
+                           f"VALUES (?{', ?' * len(FTS_COLUMNS)})", texts)
+    connection.executemany("INSERT INTO labels VALUES (?, ?, ?)", labels)
+    connection.executemany("INSERT INTO urls VALUES (?, ?)", urls)
+    connection.executemany("INSERT INTO related_links VALUES (?, ?, ?)", links)
+
+
 def parse_all(to_parse: list[ArticleFile], workers: int | None) -> Iterator[ParsedFile]:
     """Parse files, in worker processes when there are enough to be worth it."""
     count = workers if workers is not None else (os.cpu_count() or 1)
@@ -140,6 +186,65 @@ def parse_all(to_parse: list[ArticleFile], workers: int | None) -> Iterator[Pars
 
 def _task_size(article_file: ArticleFile) -> int:
     return 64 + 2 * (len(article_file.path) + len(article_file.file_path))
+
+
+def build_shards(to_parse: list[ArticleFile], workers: int, folder: Path,
+                 schema: list[str]) -> Generator[tuple[list[str], int], None, None]:
+    """Parse files in `workers` processes that write shards in `folder` (see `shards`).
+
+    Yields (finished shards, files parsed since the last yield); each shard is the
+    caller's to merge and remove. OSError at once when the workers cannot start.
+    However the consumer stops, the workers are killed and joined, and the shards
+    not yet handed over are removed, before the iterator finishes.
+    """
+    started = _start(_shard_work, workers, folder, schema)
+    pids = [process.pid for process, _ in started]
+    return _shard_results(started, _chunks(to_parse, _task_size, SHARD_CHUNK_BYTES), folder, pids)
+
+
+# Shard workers answer with a line, not with rows, so each can hold more tasks: work
+# enough to stay busy while the index merges a shard (a chunk stays in the pipe's 64 KB).
+SHARD_CHUNK_BYTES = 16 * 1024
+SHARD_CHUNKS_AHEAD = 4
+
+
+def _shard_results(started: list[tuple[Any, Any]], chunks: Iterator[list[Any]], folder: Path,
+                   pids: list[int]) -> Generator[tuple[list[str], int], None, None]:
+    finished = False
+    try:
+        yield from _run(started, chunks, SHARD_CHUNKS_AHEAD, last=None)
+        finished = True
+    finally:
+        _stop(started)
+        if not finished:  # what was handed over is the caller's; the rest goes
+            remove_shards_of(folder, pids)
+
+
+def _shard_work(connection: Any, parents_end: Any, folder: Path, schema: list[str]) -> None:
+    _ignore_interrupt(parents_end)
+    writer = ShardWriter(folder, schema, insert_parsed)
+    try:
+        while True:
+            try:
+                chunk = connection.recv()
+            except (EOFError, OSError):  # the parent is gone
+                return
+            answer: Any
+            try:
+                if chunk is None:  # no more files: the last shard is done
+                    answer = ([path] if (path := writer.finish()) else [], 0)
+                else:
+                    writer.add([parse_for_index(task) for task in chunk])
+                    done = writer.finish() if writer.files >= SHARD_FILES else None
+                    answer = ([done] if done else [], len(chunk))
+            except Exception as error:  # noqa: BLE001 - raised again in the parent
+                answer = error
+            try:
+                connection.send(answer)
+            except OSError:
+                return
+    finally:
+        writer.discard()
 
 
 # --- the worker processes ---------------------------------------------------------------
@@ -162,10 +267,10 @@ def map_unordered(
     iterator), the workers are killed and joined before the iterator finishes.
     Each worker holds at most two chunks of tasks, so memory stays bounded.
     """
-    return _results(_start(function, workers), _chunks(tasks, size))
+    return _results(_start(_work, workers, function), _chunks(tasks, size, CHUNK_BYTES))
 
 
-def _start(function: Callable[[Any], Any], workers: int) -> list[tuple[Any, Any]]:
+def _start(target: Callable[..., None], workers: int, *args: Any) -> list[tuple[Any, Any]]:
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
@@ -177,7 +282,7 @@ def _start(function: Callable[[Any], Any], workers: int) -> list[tuple[Any, Any]
     try:
         for _ in range(workers):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_work, args=(function, theirs, ours), daemon=True)
+            process = context.Process(target=target, args=(theirs, ours, *args), daemon=True)
             started.append((process, ours))
             try:
                 process.start()
@@ -194,21 +299,37 @@ def _start(function: Callable[[Any], Any], workers: int) -> list[tuple[Any, Any]
 
 def _results(started: list[tuple[Any, Any]], chunks: Iterator[list[Any]]) -> Generator[Any, None, None]:
     try:
-        yield from _run(started, chunks)
+        for results in _run(started, chunks, 2):  # one to work on and one waiting, so no worker idles
+            yield from results
     finally:
         _stop(started)
 
 
-def _run(started: list[tuple[Any, Any]], chunks: Iterator[list[Any]]) -> Iterator[Any]:
+_NOTHING = object()
+
+
+def _run(started: list[tuple[Any, Any]], chunks: Iterator[list[Any]], ahead: int,
+         last: Any = _NOTHING) -> Iterator[Any]:
+    """Each answer of the workers, keeping `ahead` chunks sent to each; when the chunks
+    run out, each worker is sent `last` (unless left out) and its answer is awaited."""
     from multiprocessing.connection import wait
 
     outstanding: dict[Any, int] = {}
     for _, connection in started:
         outstanding[connection] = 0
-        for _ in range(2):  # one to work on and one waiting, so no worker idles
+        for _ in range(ahead):
             if _send_next(connection, chunks):
                 outstanding[connection] += 1
-    while any(outstanding.values()):
+    told: set[Any] = set()
+    while True:
+        if last is not _NOTHING:
+            for connection, count in outstanding.items():
+                if count == 0 and connection not in told:
+                    connection.send(last)
+                    told.add(connection)
+                    outstanding[connection] += 1
+        if not any(outstanding.values()):
+            return
         ready: list[Any] = wait([c for c, count in outstanding.items() if count])
         for connection in ready:
             try:
@@ -218,9 +339,9 @@ def _run(started: list[tuple[Any, Any]], chunks: Iterator[list[Any]]) -> Iterato
             outstanding[connection] -= 1
             if isinstance(results, Exception):
                 raise results
-            if _send_next(connection, chunks):
+            if connection not in told and _send_next(connection, chunks):
                 outstanding[connection] += 1
-            yield from results
+            yield results
 
 
 def _send_next(connection: Any, chunks: Iterator[list[Any]]) -> bool:
@@ -231,12 +352,12 @@ def _send_next(connection: Any, chunks: Iterator[list[Any]]) -> bool:
     return True
 
 
-def _chunks(tasks: Sequence[Any], size: Callable[[Any], int]) -> Iterator[list[Any]]:
+def _chunks(tasks: Sequence[Any], size: Callable[[Any], int], limit: int) -> Iterator[list[Any]]:
     chunk: list[Any] = []
     total = 0
     for task in tasks:
         task_size = size(task)
-        if chunk and (len(chunk) == CHUNK_TASKS or total + task_size > CHUNK_BYTES):
+        if chunk and (len(chunk) == CHUNK_TASKS or total + task_size > limit):
             yield chunk
             chunk, total = [], 0
         chunk.append(task)
@@ -245,12 +366,8 @@ def _chunks(tasks: Sequence[Any], size: Callable[[Any], int]) -> Iterator[list[A
         yield chunk
 
 
-def _work(function: Callable[[Any], Any], connection: Any, parents_end: Any) -> None:
-    # Ctrl-C reaches every process of the terminal's group: the parent alone answers
-    # it (and kills the workers), so no worker prints a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _unblock_interrupt()
-    parents_end.close()
+def _work(connection: Any, parents_end: Any, function: Callable[[Any], Any]) -> None:
+    _ignore_interrupt(parents_end)
     while True:
         try:
             chunk = connection.recv()
@@ -264,6 +381,14 @@ def _work(function: Callable[[Any], Any], connection: Any, parents_end: Any) -> 
             connection.send(answer)
         except OSError:
             return
+
+
+def _ignore_interrupt(parents_end: Any) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the parent alone answers
+    # it (and kills the workers), so no worker prints a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _unblock_interrupt()
+    parents_end.close()
 
 
 def _block_interrupt() -> bool:
