@@ -277,6 +277,9 @@ class ColdBuild:
                 merge_shard(connection)
         finally:
             connection.execute("DETACH DATABASE shard")
+        # At once, not at SQLite's 1,000 pages: the WAL then holds about one shard.
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
         return True
 
     def _ours(self) -> bool:
