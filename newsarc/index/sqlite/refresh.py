@@ -103,7 +103,9 @@ class Refresh:
             set_meta(self.connection, "unreadable", json.dumps(unreadable) if unreadable else None)
             remove_stale_shards(shard_folder(self.connection))
             count = workers if workers is not None else (os.cpu_count() or 1)
-            cold = not known and count > 1 and len(to_parse) >= PARALLEL_THRESHOLD
+            # An index not filled yet (new, or a build killed midway) that only gains files.
+            cold = (meta(self.connection, "files") is None and not removed and not report.changed
+                    and count > 1 and len(to_parse) >= PARALLEL_THRESHOLD)
             if not cold:
                 self._apply(to_parse, removed, known, folders, snapshot, progress, workers)
                 return
@@ -212,6 +214,9 @@ class ColdBuild:
         self.done = 0
 
     def run(self, to_parse: list[ArticleFile], workers: int) -> None:
+        # The index's own indexes take a row of each shard at random places: a cache of
+        # 64 MB keeps the pages they touch (SQLite's default is 2 MB).
+        self.connection.execute("PRAGMA cache_size = -65536")
         try:
             merged_all = self._merge_shards(to_parse, workers)
         except (OSError, sqlite3.Error) as error:
