@@ -5,6 +5,7 @@ interrupted or killed build.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import sqlite3
@@ -148,6 +149,21 @@ def test_shards_of_a_killed_build_are_removed_by_the_next_run(archive: Path, tmp
     assert foreign.read_text() == "not newsarc's\n"
     listed = _run(archive, index, "list", "--json")
     assert len(listed.stdout.splitlines()) == len(_expected_ids(archive))
+
+
+def test_a_command_started_during_a_cold_build_waits_for_the_whole_index(
+    archive: Path, tmp_path: Path
+) -> None:
+    """The build commits shard by shard; another newsarc must neither answer from the part
+    nor take the build over (which left the first with a report of half the archive)."""
+    index = tmp_path / "index.sqlite"
+    expected = _expected_ids(archive)
+    builder = _start(archive, index)
+    _wait_for_a_shard(builder, Path(f"{index}.shards"))
+    listed = _run(archive, index, "list", "--json")
+    _, stderr = builder.communicate(timeout=300)
+    assert {json.loads(line)["id"] for line in listed.stdout.splitlines()} == expected
+    assert f"{len(expected)} articles" in stderr.decode()
 
 
 def test_an_article_of_a_shard_with_a_taken_id_is_a_problem_of_its_file(tmp_path: Path) -> None:

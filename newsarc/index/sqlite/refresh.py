@@ -19,7 +19,14 @@ from ...parsing import ArticleFile, FileStat, scan_archive
 from ...results import ProgressCallback, RefreshReport
 from .reads import computed_counts, counts
 from .schema import ROW_TABLES, failure_kind, meta, set_meta, write_transaction
-from .shards import merge_shard, remove_shard, remove_stale_shards, shard_folder, shard_schema
+from .shards import (
+    merge_shard,
+    process_running,
+    remove_shard,
+    remove_stale_shards,
+    shard_folder,
+    shard_schema,
+)
 from .workers import PARALLEL_THRESHOLD, ParsedFile, build_shards, insert_parsed, parse_all
 
 if TYPE_CHECKING:
@@ -58,7 +65,14 @@ class Refresh:
         stored_files = meta(self.connection, "files")
         # An index never filled starts with a full walk, whatever the mode.
         if stored_files is None or mode == "full" or (mode == "dirs" and self._folders_changed()):
-            self._refresh_files(report, progress, workers)
+            try:
+                self._refresh_files(report, progress, workers)
+            except BuildUnderWay:
+                # Another newsarc is building the index, committing as it goes: what
+                # it holds now is part of an archive, so this run waits for the whole.
+                self._wait_for_build()
+                report = RefreshReport()
+                self._refresh_files(report, progress, workers)
         else:
             report.unchanged = int(stored_files)
         report.articles, report.problems = counts(self.connection)
@@ -85,6 +99,8 @@ class Refresh:
             if snapshot == meta(self.connection, "snapshot"):
                 report.unchanged = len(current)
                 return
+            if _builder_running(meta(self.connection, "building")):
+                raise BuildUnderWay
             known = {path: tuple(stat) for path, *stat in
                      self.connection.execute("SELECT path, size, mtime_ns, inode, ctime_ns FROM files")}
             to_parse = [
@@ -111,9 +127,14 @@ class Refresh:
                 return
             # A cold build commits as it goes (see _build): this marks the build as
             # ours, and another newsarc that completes the index meanwhile clears it.
-            build = os.urandom(8).hex()
+            build = f"{os.getpid()} {os.urandom(8).hex()}"
             set_meta(self.connection, "building", build)
         ColdBuild(self, build, folders, snapshot, progress).run(to_parse, count)
+
+    def _wait_for_build(self) -> None:
+        """Until the build under way ends: the index filled, or its builder gone."""
+        while meta(self.connection, "files") is None and _builder_running(meta(self.connection, "building")):
+            time.sleep(0.2)
 
     def _folders_changed(self) -> bool:
         """True when any folder's mtime moved since the last full walk (or it vanished)."""
@@ -171,6 +192,19 @@ class Refresh:
 
     def _insert(self, batch: list[ParsedFile]) -> None:
         insert_parsed(self.connection, batch, lambda ids: paths_of_ids(self.connection, ids))
+
+
+class BuildUnderWay(Exception):
+    """Another newsarc process is building the index."""
+
+
+def _builder_running(building: str | None) -> bool:
+    """True when `building` (the meta value a cold build sets) names another process
+    that still runs; a build killed midway left its mark and is taken over."""
+    if not building:
+        return False
+    pid = int(building.split()[0]) if building.split()[0].isdigit() else 0
+    return 0 < pid != os.getpid() and process_running(pid)
 
 
 def paths_of_ids(connection: sqlite3.Connection, ids: list[str]) -> dict[str, str]:

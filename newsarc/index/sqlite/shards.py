@@ -186,7 +186,7 @@ def remove_stale_shards(folder: Path | None) -> None:
         return
     for path in _shards_in(folder):
         match = _SHARD_NAME.fullmatch(path.name)
-        if match and not _running(int(match.group(1))):
+        if match and not process_running(int(match.group(1))):
             remove_shard(path)
     with contextlib.suppress(OSError):
         folder.rmdir()  # only when empty
@@ -211,7 +211,7 @@ def _is_shard(path: Path) -> bool:
         SHARD_APPLICATION_ID
 
 
-def _running(pid: int) -> bool:
+def process_running(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
