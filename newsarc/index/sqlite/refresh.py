@@ -125,7 +125,7 @@ class Refresh:
             if not cold:
                 self._apply(to_parse, removed, known, folders, snapshot, progress, workers)
                 return
-            # A cold build commits as it goes (see _build): this marks the build as
+            # A cold build commits as it goes (see ColdBuild): this marks the build as
             # ours, and another newsarc that completes the index meanwhile clears it.
             build = f"{os.getpid()} {os.urandom(8).hex()}"
             set_meta(self.connection, "building", build)
