@@ -33,9 +33,10 @@ if TYPE_CHECKING:
 
 # PRAGMA application_id of a shard ("NASH"), so only files newsarc wrote are removed.
 SHARD_APPLICATION_ID = 0x4E415348
-# Files per shard: large enough that a merge is a few statements per thousand files,
-# small enough that the index commits (and checkpoints its WAL) often.
-SHARD_FILES = 1000
+# Files per shard: large enough that a merge is a few statements for hundreds of files,
+# small enough that the index commits (and checkpoints its WAL) often and that a merge
+# ends before the workers have parsed the chunks they hold (they would wait idle).
+SHARD_FILES = 500
 _SHARD_NAME = re.compile(r"shard-(\d+)-\d+\.sqlite")
 
 

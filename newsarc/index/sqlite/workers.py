@@ -204,8 +204,8 @@ def build_shards(to_parse: list[ArticleFile], workers: int, folder: Path,
 
 # Shard workers answer with a line, not with rows, so each can hold more tasks: work
 # enough to stay busy while the index merges a shard (a chunk stays in the pipe's 64 KB).
-SHARD_CHUNK_BYTES = 16 * 1024
-SHARD_CHUNKS_AHEAD = 4
+SHARD_CHUNK_BYTES = 10 * 1024
+SHARD_CHUNKS_AHEAD = 10
 
 
 def _shard_results(started: list[tuple[Any, Any]], chunks: Iterator[list[Any]], folder: Path,
