@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from newsarc.archive import Archive
-from newsarc.index.sqlite import shards, workers
+from newsarc.index.sqlite import inserts, shards, workers
 from newsarc.parsing import ArticleFile
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -181,7 +181,7 @@ def test_an_article_of_a_shard_with_a_taken_id_is_a_problem_of_its_file(tmp_path
             writer.execute(statement)
         parsed = workers.parse_for_index(_article_file(archive, "b.md", "---\ntitle: Second\n---\n"))
         parsed.rows = [((taken, *parsed.rows[0][0][1:]), *parsed.rows[0][1:])]
-        workers.insert_parsed(writer, [parsed], lambda ids: {})
+        inserts.insert_parsed(writer, [parsed], lambda ids: {})
         writer.commit()
         writer.close()
         connection.execute("ATTACH DATABASE ? AS shard", (str(shard),))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from ...parsing import ArticleFile, FileStat, scan_archive
 from ...results import ProgressCallback, RefreshReport
+from .inserts import insert_parsed
 from .reads import computed_counts, counts
 from .schema import ROW_TABLES, failure_kind, meta, set_meta, write_transaction
 from .shards import (
@@ -27,7 +28,7 @@ from .shards import (
     shard_folder,
     shard_schema,
 )
-from .workers import PARALLEL_THRESHOLD, ParsedFile, build_shards, insert_parsed, parse_all
+from .workers import PARALLEL_THRESHOLD, ParsedFile, build_shards, parse_all
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
