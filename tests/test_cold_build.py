@@ -18,6 +18,7 @@ import pytest
 
 from newsarc.archive import Archive
 from newsarc.index.sqlite import inserts, shards, workers
+from newsarc.index.sqlite.schema import ROW_TABLES
 from newsarc.parsing import ArticleFile
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -35,14 +36,23 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def contents(archive: Path, index: Path | None, workers: int) -> tuple[int, set[str], list[tuple]]:
-    """(files, article ids, problems)."""
+def contents(archive: Path, index: Path | None, workers: int) -> tuple[int, set[str], list[tuple], dict]:
+    """(files, article ids, problems, every row of every ROW_TABLES table keyed by article id)."""
     with Archive.open(archive, index=index, in_memory=index is None, workers=workers) as opened:
         problems = sorted((p.path, p.line, p.message) for p in opened.problems())
-        index_connection = opened.index.connection  # type: ignore[attr-defined]
-        ids = {row[0] for row in index_connection.execute("SELECT id FROM articles")}
-        files = index_connection.execute("SELECT count(*) FROM files").fetchone()[0]
-    return files, ids, problems
+        connection = opened.index.connection  # type: ignore[attr-defined]
+        ids = {row[0] for row in connection.execute("SELECT id FROM articles")}
+        files = connection.execute("SELECT count(*) FROM files").fetchone()[0]
+        rows = {}
+        for table, column in ROW_TABLES:  # rowids differ between builds; article ids do not
+            if column is None:
+                continue
+            names = [row[1] for row in connection.execute(f"PRAGMA table_info({table})") if row[1] != column]
+            selected = ", ".join(f't."{name}"' for name in names)
+            rows[table] = sorted(connection.execute(
+                f'SELECT a.id, {selected} FROM {table} AS t JOIN articles AS a ON a.rowid = t."{column}"'),
+                key=repr)
+    return files, ids, problems, rows
 
 
 def test_a_build_from_shards_equals_one_built_in_one_process(archive: Path, tmp_path: Path) -> None:
