@@ -18,12 +18,14 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from .htmltext import body_source, html_blocks, html_to_text, looks_like_html
 from .textsafe import safe_line, safe_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime, tzinfo
 
+    from .htmltext import Block
     from .model import Article, Image, Story
     from .results import DuplicateGroup, Hit, Page, RefreshReport, RelatedView, Span, Stats
 
@@ -176,13 +178,55 @@ def article_detail(view: RelatedView, local_zone: tzinfo | None = None) -> Rende
                                   style="dim"))
     facts.add_row("file", plain(article.path + ("" if article.index is None else f" #{article.index + 1}")))
     parts: list[RenderableType] = [Text(safe_line(article.title), style="bold"), facts]
-    if article.excerpt and not _opens_with(article.body, article.excerpt):
-        parts += [Rule("excerpt", style="dim"), block(article.excerpt)]
-    if article.body:
-        parts += [Rule("body", style="dim"), block(article.body)]
+    parts += _text_parts(article)
     if view.items or view.linked_from:
         parts += [Rule("related", style="dim"), related_tree(view, title=False)]
     return Group(*parts)
+
+
+def _text_parts(article: Article) -> list[RenderableType]:
+    """The excerpt (unless the body opens with it) and the body; HTML (in either, or in a
+    JSON record's `content`) shown as paragraphs, headings, list items and links."""
+    excerpt = html_to_text(article.excerpt) if looks_like_html(article.excerpt) else article.excerpt
+    source = body_source(article)
+    blocks = html_blocks(source) if looks_like_html(source) else None
+    opening = " ".join(block.text for block in blocks[:3]) if blocks is not None else source
+    parts: list[RenderableType] = []
+    if excerpt and not _opens_with(opening, excerpt):
+        parts += [Rule("excerpt", style="dim"), block(excerpt)]
+    if blocks:
+        parts += [Rule("body", style="dim"), html_body(blocks)]
+    elif source and blocks is None:
+        parts += [Rule("body", style="dim"), block(source)]
+    return parts
+
+
+def html_body(blocks: Sequence[Block]) -> RenderableType:
+    """Blocks of an HTML body as prose: a blank line between blocks (none between the items
+    of a list), headings bold, list items with a hanging indent, links as text and URL."""
+    rows: list[RenderableType] = []
+    for position, html_block in enumerate(blocks):
+        previous = blocks[position - 1] if position else None
+        if previous is not None and not html_block.same_list(previous):
+            rows.append(Text())
+        text = Text(style="bold" if html_block.kind == "heading" else "")
+        for run in html_block.runs:
+            text.append(safe_text(run.text))
+            if run.shown_url:
+                text.append(" (")
+                text.append(link(run.shown_url))
+                text.append(")")
+        if html_block.kind == "item":
+            item = Table.grid(padding=(0, 1, 0, 0))
+            item.add_column(no_wrap=True)
+            item.add_column(ratio=1)
+            item.add_row(Text(html_block.marker), text)
+            rows.append(Padding(item, (0, 0, 0, 2 * (html_block.level - 1))))
+        elif html_block.kind == "quote":
+            rows.append(Padding(text, (0, 0, 0, 4)))
+        else:
+            rows.append(text)
+    return Group(*rows)
 
 
 def related_tree(view: RelatedView, *, title: bool = True) -> Tree:

@@ -15,6 +15,7 @@ import signal
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ...htmltext import body_source, searchable_text
 from ...parsing import parse_file
 from ...records import json_text
 from ...urls import canonical_url
@@ -76,11 +77,12 @@ def _article_row(article: Article) -> tuple[Any, ...]:
     # than parsing its YAML, and piped output writes the text as it is.
     record = json_text(article)
     provider = article.provider
+    body = searchable_text(body_source(article))  # HTML (or a JSON `content` field) as its words
     fts = (
         article.title,
         " ; ".join(article.topics),
-        article.excerpt,
-        article.body,
+        searchable_text(article.excerpt),
+        body,
         " ".join(filter(None, (provider.name, provider.domain))) if provider else "",
         "\n".join(f"{item.title}\n{item.excerpt}" for item in article.related),
     )
@@ -100,7 +102,7 @@ def _article_row(article: Article) -> tuple[Any, ...]:
         None if article.is_published is None else int(article.is_published),
         int(bool(article.images)),
         int(bool(article.related)),
-        int(bool(article.body.strip())),
+        int(bool(body.strip())),
         int(article.has_secured),
         article.url,
         canonical_by_url.get(article.url or ""),
