@@ -209,6 +209,10 @@ class Archive:
     def problems(self) -> list[Problem]:
         return self.index.problems()
 
+    def skipped_files(self) -> list[tuple[str, str]]:
+        """(path, reason) of each file of the archive that is not an article, by path."""
+        return self.index.skipped_files()
+
     def field_examples(self, field_name: str, limit: int = 5) -> list[str]:
         """The most common values of a field in this archive (for `fields` and completion)."""
         return self.index.field_examples(field_name, limit)

@@ -368,7 +368,7 @@ def index_report_view(report: RefreshReport, location: str) -> RenderableType:
     table.add_column(justify="right")
     for label, value in (("added", report.added), ("changed", report.changed), ("removed", report.removed),
                          ("unchanged", report.unchanged), ("articles", report.articles),
-                         ("problems", report.problems)):
+                         ("problems", report.problems), ("skipped", report.skipped)):
         table.add_row(label, str(value))
     table.add_row("time", f"{report.seconds:.2f} s")
     table.add_row("index", plain(location))

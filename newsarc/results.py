@@ -97,6 +97,7 @@ class RefreshReport:
     unchanged: int = 0
     articles: int = 0
     problems: int = 0
+    skipped: int = 0  # files that are not articles (scripts, READMEs, pages without front matter)
     seconds: float = 0.0
     rebuilt: bool = False
     notices: list[str] = field(default_factory=list)

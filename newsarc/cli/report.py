@@ -17,6 +17,8 @@ from .options import QueryRequest, build_query, builds, newsarc_command, output_
 from .session import open_archive
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .environment import Context
 
 # A timeline keeps every period; other counts show the largest on a terminal.
@@ -94,14 +96,27 @@ class OutputRequest:
     as_json: bool
 
 
+@dataclass(frozen=True)
+class CheckRequest:
+    as_json: bool
+    verbose: bool
+
+
+_VERBOSE = click.option("--verbose", is_flag=True,
+                        help="Also list each file skipped as not an article, with the reason.")
+
+
 @newsarc_command()
 @output_options
-@builds(OutputRequest)
+@_VERBOSE
+@builds(CheckRequest)
 @pass_context
-def check(context: Context, request: OutputRequest) -> None:
+def check(context: Context, request: CheckRequest) -> None:
     """Every file that could not be read as articles, as path:line: message.
 
-    Exits 1 when any problem is found.
+    Exits 1 when any problem is found. Files that are not articles (scripts, READMEs,
+    pages without front matter) are not problems: they are counted, and listed with
+    --verbose.
     """
     with open_archive(context, lists_problems=True) as archive:
         problems = archive.problems()
@@ -113,19 +128,34 @@ def check(context: Context, request: OutputRequest) -> None:
         articles = archive.article_count()
         files = len(set(problem.path for problem in problems))
         context.notice(f"{articles} articles, {len(problems)} problem(s) in {files} file(s)")
+        _report_skipped(context, archive.report.skipped, archive.skipped_files if request.verbose else None)
         if problems:
             raise CommandExit(ExitCode.PROBLEMS)
+
+
+def _report_skipped(context: Context, count: int,
+                    listing: Callable[[], list[tuple[str, str]]] | None) -> None:
+    """One line on stderr counting the files that are not articles; with `listing`, one
+    line each after it, `path: reason`."""
+    if not count:
+        return
+    context.notice(f"{count} file{'s' if count != 1 else ''} skipped: not articles"
+                   + ("" if listing else " (--verbose lists them)"))
+    for path, reason in listing() if listing else ():
+        context.notice(f"skipped {safe_line(path)}: {reason}")
 
 
 @dataclass(frozen=True)
 class IndexRequest:
     rebuild: bool
     as_json: bool
+    verbose: bool
 
 
 @newsarc_command()
 @click.option("--rebuild", is_flag=True, help="Start the index over.")
 @output_options
+@_VERBOSE
 @builds(IndexRequest)
 @pass_context
 def index(context: Context, request: IndexRequest) -> None:
@@ -145,6 +175,8 @@ def index(context: Context, request: IndexRequest) -> None:
                 f"{report.added} added, {report.changed} changed, {report.removed} removed, "
                 f"{report.articles} articles, {report.problems} problems, {report.seconds:.2f} s"
             )
+        if not request.as_json:
+            _report_skipped(context, report.skipped, archive.skipped_files if request.verbose else None)
 
 
 @newsarc_command()

@@ -104,6 +104,9 @@ class Index(Protocol):
 
     def problems(self) -> list[Problem]: ...
 
+    def skipped_files(self) -> list[tuple[str, str]]:
+        """(path, reason) of each file that is not an article, by path."""
+
     def counts(self) -> tuple[int, int]:
         """How many articles and problems the index holds."""
 

@@ -11,21 +11,31 @@ from stat import S_ISDIR, S_ISREG
 
 from ..model import Problem
 
-# Files that are clearly not articles, by ending (lower case).
-NOT_ARTICLE_SUFFIXES = frozenset({
+# Images, media, archives and binaries, by ending (lower case): never read, never counted.
+IGNORED_SUFFIXES = frozenset({
     ".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".ico", ".svg", ".tif", ".tiff", ".avif", ".heic",
     ".mp3", ".mp4", ".m4a", ".mov", ".avi", ".mkv", ".webm", ".wav", ".ogg", ".flac", ".pdf", ".doc", ".docx",
     ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar",
     ".tar", ".exe", ".dll", ".so", ".dylib", ".o", ".a", ".class", ".jar", ".pyc", ".pyo", ".whl", ".db",
-    ".sqlite", ".sqlite3", ".db-wal", ".db-shm", ".lock", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".css",
-    ".js", ".map", ".py", ".sh", ".toml", ".ini", ".cfg", ".yml", ".yaml", ".html", ".htm", ".xml", ".swp",
-    ".tmp", ".bak", ".part",
+    ".sqlite", ".sqlite3", ".db-wal", ".db-shm", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".swp",
 })
-# Project files found beside articles in published archives (README, LICENSE, ...).
+# Text files whose name says they are not articles (pages, code, configuration): read
+# only to see whether they open with `---` front matter (newsletters saved as `.html`
+# do), and otherwise counted as skipped.
+NOT_ARTICLE_SUFFIXES = frozenset({
+    ".css", ".js", ".map", ".py", ".sh", ".toml", ".ini", ".cfg", ".yml", ".yaml", ".html", ".htm",
+    ".xml", ".lock",
+})
+# Leftovers of editors and downloads: never read (they copy an article, or half of one),
+# only counted as skipped.
+LEFTOVER_SUFFIXES = frozenset({".tmp", ".bak", ".part"})
+# Project files found beside articles in published archives (README, LICENSE, ...):
+# never read, only counted as skipped.
 NOT_ARTICLE_STEMS = frozenset({
     "readme", "license", "licence", "contributing", "code_of_conduct", "changelog", "security", "authors",
     "notice",
 })
+ARTICLE, FRONT_MATTER_ONLY, SKIPPED_BY_NAME = "article", "front matter only", "skipped by name"
 # stat errors that mean there is no file to read (vanished, a dangling link, a link loop).
 _GONE = frozenset({errno.ENOENT, errno.ELOOP, errno.ENOTDIR})
 SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "CVS", "_darcs"})
@@ -54,13 +64,35 @@ class ArticleFile:
         return (self.size, self.mtime_ns, self.inode, self.ctime_ns)
 
 
-def is_article_name(name: str) -> bool:
-    if name.startswith(".") or name.endswith("~"):
-        return False
+def name_kind(name: str) -> str | None:
+    """How a file name is read: ARTICLE (parsed by content), FRONT_MATTER_ONLY (read
+    only when it opens with front matter), SKIPPED_BY_NAME (not read, but counted), or
+    None (hidden or not text: not even walked). Decided by the name alone, so that a
+    file the index already knows unchanged is never opened again."""
+    if name.startswith("."):
+        return None
     stem, dot, suffix = name.lower().rpartition(".")
-    if dot and "." + suffix in NOT_ARTICLE_SUFFIXES:
-        return False
-    return (stem if dot else suffix) not in NOT_ARTICLE_STEMS
+    ending = "." + suffix if dot else ""
+    if ending in IGNORED_SUFFIXES:
+        return None
+    if is_leftover_name(name) or (stem if dot else suffix) in NOT_ARTICLE_STEMS:
+        return SKIPPED_BY_NAME
+    return FRONT_MATTER_ONLY if ending in NOT_ARTICLE_SUFFIXES else ARTICLE
+
+
+def is_leftover_name(name: str) -> bool:
+    """An editor's backup (`story.md~`, `.bak`) or a partial download (`.part`, `.tmp`)."""
+    return name.endswith("~") or name.lower().endswith(tuple(LEFTOVER_SUFFIXES))
+
+
+def is_article_name(name: str) -> bool:
+    """True for a name read as an article whatever it holds (`story.md`, `page.json`)."""
+    return name_kind(name) == ARTICLE
+
+
+def is_walked_name(name: str) -> bool:
+    """True for a name the walk reports: an article's, or a text file's to count as skipped."""
+    return name_kind(name) is not None
 
 
 def walk_archive(root: str | Path, problems: list[Problem] | None = None) -> list[ArticleFile]:
@@ -80,7 +112,8 @@ def scan_archive(
     folder_mtimes: dict[str, int] | None = None,
     real_paths: dict[str, str] | None = None,
 ) -> dict[str, FileStat]:
-    """Relative path -> FileStat of every article file below `root`.
+    """Relative path -> FileStat of every article file below `root`, and of every text
+    file that is not one (`name_kind`), which the index counts as skipped.
 
     Hidden and VCS folders are skipped. Folder links are followed once each, so a
     link loop ends; a folder, or a file, that cannot be looked at is reported in
@@ -144,7 +177,7 @@ def _scan_folder(
         except OSError as error:
             # Vanished, a dangling link or a link loop: nothing to read. Anything
             # else (EACCES, EIO) hides a file that may well still be there.
-            if error.errno not in _GONE and is_article_name(name):
+            if error.errno not in _GONE and is_walked_name(name):
                 _cannot_read(problems, prefix + shown, error, "file")
             continue
         if S_ISDIR(stat.st_mode):
@@ -152,7 +185,7 @@ def _scan_folder(
                 subfolder = (os.path.join(folder, name), f"{prefix}{shown}/", respelled or shown != name)
                 subfolders.append(subfolder)
             continue
-        if not S_ISREG(stat.st_mode) or not is_article_name(name):
+        if not S_ISREG(stat.st_mode) or not is_walked_name(name):
             continue
         found[prefix + shown] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
         if real_paths is not None and (respelled or shown != name):

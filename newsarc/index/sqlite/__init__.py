@@ -121,6 +121,9 @@ class SqliteIndex:
     def counts(self) -> tuple[int, int]:
         return reads.counts(self.connection)
 
+    def skipped_files(self) -> list[tuple[str, str]]:
+        return reads.skipped_files(self.connection)
+
     # streams -----------------------------------------------------------------------------
 
     def _stream(self, stream: Generator[_T, None, None]) -> Generator[_T, None, None]:

@@ -294,6 +294,19 @@ def problems(connection: sqlite3.Connection) -> list[Problem]:
     return sorted(found, key=lambda problem: problem.path)
 
 
+def skipped_files(connection: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(path, reason) of each file the last refresh found not to be an article, by path."""
+    return list(connection.execute("SELECT path, skipped FROM files WHERE skipped IS NOT NULL ORDER BY path"))
+
+
+def skipped_count(connection: sqlite3.Connection) -> int:
+    """How many files are not articles (as the last refresh counted them)."""
+    stored = meta(connection, "skipped")
+    if stored is not None:
+        return int(stored)
+    return connection.execute("SELECT count(*) FROM files WHERE skipped IS NOT NULL").fetchone()[0]
+
+
 def counts(connection: sqlite3.Connection) -> tuple[int, int]:
     """How many articles and problems the index holds (as the last refresh counted them)."""
     articles, problem_count = meta(connection, "articles"), meta(connection, "problems")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from ...parsing import ArticleFile, FileStat, scan_archive
 from ...results import ProgressCallback, RefreshReport
-from .reads import computed_counts, counts
+from .reads import computed_counts, counts, skipped_count
 from .schema import FTS_COLUMNS, meta, set_meta, write_transaction
 from .workers import ParsedFile, parse_all
 
@@ -59,6 +59,7 @@ class Refresh:
         else:
             report.unchanged = int(stored_files)
         report.articles, report.problems = counts(self.connection)
+        report.skipped = skipped_count(self.connection)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -138,8 +139,9 @@ class Refresh:
         self._insert(batch)
         articles, problems = computed_counts(self.connection)
         files = connection.execute("SELECT count(*) FROM files").fetchone()[0]
+        skipped = connection.execute("SELECT count(*) FROM files WHERE skipped IS NOT NULL").fetchone()[0]
         for key, value in (("articles", articles), ("problems", problems), ("files", files),
-                           ("snapshot", snapshot)):
+                           ("skipped", skipped), ("snapshot", snapshot)):
             set_meta(self.connection, key, value)
 
     def _delete_file(self, path: str) -> None:
@@ -177,8 +179,8 @@ class Refresh:
                 labels += [(rowid, kind, value) for kind, value in article_labels]
                 urls += [(rowid, url) for url in article_urls]
                 links += [(rowid, position, link) for position, link in related_links]
-            files.append((parsed.path, *parsed.stat, json.dumps(problems) if problems else None))
-        connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)", files)
+            files.append((parsed.path, *parsed.stat, json.dumps(problems) if problems else None, parsed.skipped))
+        connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", files)
         if articles:
             marks = ", ".join("?" * len(articles[0]))
             connection.executemany(f"INSERT INTO articles VALUES ({marks})", articles)

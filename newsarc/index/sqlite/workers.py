@@ -47,6 +47,7 @@ class ParsedFile:
     stat: FileStat
     rows: list[tuple[Any, ...]]
     problems: list[tuple[int | None, str]]
+    skipped: str | None = None  # why the file is not an article (parsing.ParseResult.skipped)
 
 
 def parse_for_index(article_file: ArticleFile) -> ParsedFile:
@@ -57,6 +58,7 @@ def parse_for_index(article_file: ArticleFile) -> ParsedFile:
         article_file.stat,
         [_article_row(article) for article in result.articles],
         [(problem.line, problem.message) for problem in result.problems],
+        result.skipped,
     )
 
 
