@@ -139,8 +139,8 @@ def _report_skipped(context: Context, count: int,
     line each after it, `path: reason`."""
     if not count:
         return
-    context.notice(f"{count} file{'s' if count != 1 else ''} skipped: not articles"
-                   + ("" if listing else " (--verbose lists them)"))
+    counted = f"{count} files skipped: not articles" if count != 1 else "1 file skipped: not an article"
+    context.notice(counted + ("" if listing else " (--verbose lists them)"))
     for path, reason in listing() if listing else ():
         context.notice(f"skipped {safe_line(path)}: {reason}")
 

@@ -56,7 +56,7 @@ def parse_bytes(data: bytes, path: str, *, front_matter_only: bool = False) -> P
     """Parse the bytes of one file; with `front_matter_only`, a text that does not open
     with closed front matter is skipped, not read as plain text or JSON."""
     if front_matter_only and not _opens_with_front_matter(data):
-        return skipped(NOT_ARTICLE_NO_FRONT_MATTER)
+        return skipped(NOT_ARTICLE_SCRIPT if data.startswith(b"#!") else NOT_ARTICLE_NO_FRONT_MATTER)
     if not data.strip():
         return problem(path, None, "empty file")
     text = decode(data)
