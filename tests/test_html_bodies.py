@@ -52,8 +52,9 @@ def test_a_newsletter_reads_as_paragraphs_lists_and_links_without_its_page_furni
     assert "\n\nThree things we learned this week\n\n• Fine-tuning beats prompting" in text
     assert "• The “AI Act” draft names" in text  # &ldquo; and &rdquo; decoded
     assert "\n1. Register for the webinar.\n2. Bring one question." in text
-    assert ("SenseTime postpones its Hong Kong listing after US sanctions (https://www.scmp.com/tech/big-tech/"
-            "article/3159893/sensetime-postpones-hong-kong-ipo?utm_source=newsletter&utm_medium=email") in text
+    assert ("SenseTime postpones its Hong Kong listing after US sanctions (https://www.scmp.com/tech/"
+            "big-tech/article/3159893/sensetime-postpones-hong-kong-ipo?utm_source=newsletter&utm_medium=email"
+            ) in text
     assert "Unsubscribe (https://example.us20.list-manage.com/unsubscribe?u=4f2a&id=8f3a&e=[UNIQID])" in text
     assert len(text.splitlines()) < 130  # about 1,000 lines of markup before
 
@@ -84,7 +85,8 @@ def test_markdown_gets_headings_lists_and_links_escaped() -> None:
     markdown = markdown_blocks(html_blocks(newsletter_body()))
     assert "\n\n### Three things we learned this week\n\n- Fine-tuning beats prompting" in markdown
     assert "\n1. Register for the webinar.\n1. Bring one question." in markdown
-    assert "[Unsubscribe](https://example.us20.list-manage.com/unsubscribe?u=4f2a&id=8f3a&e=%5BUNIQID%5D)" in markdown
+    unsubscribe = "https://example.us20.list-manage.com/unsubscribe?u=4f2a&id=8f3a&e=%5BUNIQID%5D"
+    assert f"[Unsubscribe]({unsubscribe})" in markdown
     assert "<" not in markdown
 
 

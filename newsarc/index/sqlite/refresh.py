@@ -179,7 +179,8 @@ class Refresh:
                 labels += [(rowid, kind, value) for kind, value in article_labels]
                 urls += [(rowid, url) for url in article_urls]
                 links += [(rowid, position, link) for position, link in related_links]
-            files.append((parsed.path, *parsed.stat, json.dumps(problems) if problems else None, parsed.skipped))
+            problem_text = json.dumps(problems) if problems else None
+            files.append((parsed.path, *parsed.stat, problem_text, parsed.skipped))
         connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", files)
         if articles:
             marks = ", ".join("?" * len(articles[0]))
