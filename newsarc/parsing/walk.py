@@ -75,14 +75,14 @@ def name_kind(name: str) -> str | None:
     ending = "." + suffix if dot else ""
     if ending in IGNORED_SUFFIXES:
         return None
-    if is_leftover_name(name) or (stem if dot else suffix) in NOT_ARTICLE_STEMS:
+    if ending in LEFTOVER_SUFFIXES or name[-1] == "~" or (stem if dot else suffix) in NOT_ARTICLE_STEMS:
         return SKIPPED_BY_NAME
     return FRONT_MATTER_ONLY if ending in NOT_ARTICLE_SUFFIXES else ARTICLE
 
 
 def is_leftover_name(name: str) -> bool:
     """An editor's backup (`story.md~`, `.bak`) or a partial download (`.part`, `.tmp`)."""
-    return name.endswith("~") or name.lower().endswith(tuple(LEFTOVER_SUFFIXES))
+    return name.endswith("~") or "." + name.lower().rpartition(".")[2] in LEFTOVER_SUFFIXES
 
 
 def is_article_name(name: str) -> bool:
