@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from .model import record_number
 from .textsafe import safe_line, safe_text
 
 if TYPE_CHECKING:
@@ -174,7 +175,7 @@ def article_detail(view: RelatedView, local_zone: tzinfo | None = None) -> Rende
         facts.add_row("featured", Text("embedded content (not shown)", style="dim"))
     facts.add_row("secured", Text("encrypted blob present (not decrypted)" if article.has_secured else "none",
                                   style="dim"))
-    facts.add_row("file", plain(article.path + ("" if article.index is None else f" #{article.index + 1}")))
+    facts.add_row("file", plain(_file_name(article)))
     parts: list[RenderableType] = [Text(safe_line(article.title), style="bold"), facts]
     if article.excerpt and not _opens_with(article.body, article.excerpt):
         parts += [Rule("excerpt", style="dim"), block(article.excerpt)]
@@ -183,6 +184,11 @@ def article_detail(view: RelatedView, local_zone: tzinfo | None = None) -> Rende
     if view.items or view.linked_from:
         parts += [Rule("related", style="dim"), related_tree(view, title=False)]
     return Group(*parts)
+
+
+def _file_name(article: Article) -> str:
+    """`page.json#2` for the second record of a file, as `export --format paths` writes it."""
+    return article.path if article.index is None else f"{article.path}#{record_number(article.index)}"
 
 
 def related_tree(view: RelatedView, *, title: bool = True) -> Tree:

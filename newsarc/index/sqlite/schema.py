@@ -25,7 +25,8 @@ from .fileheader import APPLICATION_ID, check_index_path, header_is_ours
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-SCHEMA_VERSION = 5
+# 6: stored records number their `index` from 1, and indexed text has HTML entities decoded.
+SCHEMA_VERSION = 6
 # BM25 weights in the FTS column order: title over topics over excerpt over body;
 # the provider's name counts a little, related items' text least.
 FTS_COLUMNS = ("title", "topics", "excerpt", "body", "provider", "related")
