@@ -18,7 +18,9 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from .entities import decode_entities
 from .model import record_number
+from .otherfields import other_fields
 from .textsafe import safe_line, safe_text
 
 if TYPE_CHECKING:
@@ -171,6 +173,8 @@ def article_detail(view: RelatedView, local_zone: tzinfo | None = None) -> Rende
         facts.add_row(label, link(url))
     for image in article.images:
         facts.add_row("image", _image_text(image))
+    for label, value, is_link in other_fields(article):
+        facts.add_row(plain(label), link(value) if is_link else plain(value))
     if article.featured_content:
         facts.add_row("featured", Text("embedded content (not shown)", style="dim"))
     facts.add_row("secured", Text("encrypted blob present (not decrypted)" if article.has_secured else "none",
@@ -262,7 +266,8 @@ def _urls(article: Article) -> list[tuple[str, str]]:
 
 
 def _image_text(image: Image) -> Text:
-    text = link(image.url)
+    # Image URLs copied from a page's HTML spell `&` as `&#038;`: the link is the decoded one.
+    text = link(decode_entities(image.url) if image.url else image.url)
     if image.width and image.height:
         text.append(f"  {image.width}x{image.height}", style="dim")
     if image.title:
