@@ -29,7 +29,8 @@ from newsarc.render import article_detail
 pytestmark = pytest.mark.usefixtures("isolated_environment")
 
 NOW = datetime(2021, 12, 20, 12, 0, tzinfo=timezone.utc)
-WIDE_TERMINAL = {"stdout_tty": True, "stderr_tty": False, "width": 400, "now": NOW, "local_zone": timezone.utc}
+WIDE_TERMINAL = {"stdout_tty": True, "stderr_tty": False, "width": 400, "now": NOW,
+                 "local_zone": timezone.utc}
 PIPE = {"stdout_tty": False, "stderr_tty": False, "now": NOW, "local_zone": timezone.utc}
 # A character reference as a reader would notice it, Markdown-escaped ones (`&\#8217;`) too.
 ENTITY = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]+|\\?#[0-9]+|\\?#[xX][0-9A-Fa-f]+);")
@@ -142,7 +143,8 @@ def test_the_corpus_has_entities_to_decode(corpus_dir: Path) -> None:
 
 
 def _excerpt_line(path: Path) -> str:
-    return next((line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("excerpt:")), "")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return next((line for line in lines if line.startswith("excerpt:")), "")
 
 
 @pytest.mark.parametrize(
@@ -174,8 +176,8 @@ def test_corpus_exports_for_people_are_free_of_entities(corpus_index: tuple[Path
     assert _entities(output) == []
 
 
-def test_corpus_show_of_every_article_with_entities_is_free_of_them(corpus_dir: Path, corpus_index: tuple[Path, Path]) -> None:
-    with Archive.open(corpus_dir, index=corpus_index[1], fresh="none") as archive:
+def test_corpus_show_of_every_article_with_entities_is_free_of_them(corpus_index: tuple[Path, Path]) -> None:
+    with Archive.open(corpus_index[0], index=corpus_index[1], fresh="none") as archive:
         articles = [article for article in archive.iter_articles(parse_query("", now=NOW))
                     if ENTITY.search(json.dumps(json_record(article), ensure_ascii=False))]
         assert len(articles) > 100
