@@ -113,7 +113,7 @@ def _cell(article: Article, name: str) -> Text:
         value = getattr(article, name)
         return Text("-" if value is None else str(value))
     if name == "path":
-        return plain(article.path)
+        return plain(_file_name(article))
     if name == "url":
         return link(article.url)
     if name == "type":
