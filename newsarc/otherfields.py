@@ -21,6 +21,10 @@ if TYPE_CHECKING:
 
 # Keys shown elsewhere, or not as a line: `content` is the body of JSON API records.
 _NOT_FIELDS = ("content",)
+# Labels `show` gives its own lines: a record's key of the same name (a JSON API's
+# `id`) is labelled as the file's, so it cannot pass for newsarc's.
+_OWN_LABELS = frozenset({"id", "provider", "published", "updated", "type", "topics", "tags", "image",
+                         "featured", "secured", "file"})
 LABEL_WIDTH = 24
 TEXT_LIMIT = 600
 _DEPTH = 3
@@ -37,6 +41,8 @@ def other_fields(article: Article) -> list[tuple[str, str, bool]]:
         if key in _NOT_FIELDS or (key == "name" and article.title_from_name) or _empty(value):
             continue
         label = _shortened(safe_line(str(key)), LABEL_WIDTH)
+        if label.lower() in _OWN_LABELS:
+            label += " (in file)"
         one_per_item = isinstance(value, list) and any(isinstance(item, dict) for item in value)
         items = value if one_per_item else [value]
         rows += [(label, *_line(item)) for item in items[:_ITEMS] if not _empty(item)]

@@ -87,7 +87,7 @@ def test_a_list_of_actions_shows_one_line_each_and_hostile_fields_stay_inert(tmp
         "actions:\n"
         '  - {title: "Download Source Code", url: "https://example.com/8ball.msapp"}\n'
         '  - {title: "Watch", url: "https://example.com/watch"}\n'
-        'bio: "\\e[31mred\\e[0m [bold]x[/bold] \\u202eevil"\n---\n',
+        'bio: "\\e[31mred\\e[0m [bold]x[/bold] \\u202eevil"\nid: 42\n---\n',
         encoding="utf-8",
     )
     result = run(tmp_path, "show", "sample.md", "--no-pager", terminal=True)
@@ -97,6 +97,7 @@ def test_a_list_of_actions_shows_one_line_each_and_hostile_fields_stay_inert(tmp
     assert "actions         title: Watch · url: https://example.com/watch" in lines
     assert "price           0" in lines and "length          12:30" in lines
     assert "bio             red [bold]x[/bold] evil" in lines
+    assert "id (in file)    42" in lines  # the record's own `id` key, not newsarc's id
     assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
 
 
