@@ -150,12 +150,12 @@ def _excerpt_line(path: Path) -> str:
 @pytest.mark.parametrize(
     "args",
     [
-        ["list", "--limit", "1000", "--fields", "id,date,provider,title,topics,type,path"],
-        # `s` is the token after every apostrophe, so each snippet shows one: `that’s`, `it’s`
+        # `s` is the token after every apostrophe, so each snippet shows one: `that’s`, `it’s`.
+        # (No corpus title holds an entity: `list` is pinned on a fixture, above.)
         ["search", "s", "--limit", "1000"],
-        ["search", "power OR apps OR data", "--limit", "1000"],
+        ["search", "dataverse OR partner OR customer", "--limit", "1000"],
     ],
-    ids=["list", "search-apostrophes", "search-words"],
+    ids=["search-apostrophes", "search-words"],
 )
 def test_corpus_listings_are_free_of_entities(corpus_index: tuple[Path, Path], args: list[str]) -> None:
     output = _corpus(corpus_index, *args, terminal=True)
