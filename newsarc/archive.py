@@ -8,12 +8,14 @@ when the one on disk is damaged or cannot be written).
 from __future__ import annotations
 
 import dataclasses
+import re
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import AmbiguousError, ArchiveError, NotFoundError, StoreError
 from .index import open_index
+from .model import record_index, record_number
 from .parsing import ParseResult, parse_file, walk_archive
 from .results import (
     DuplicateGroup,
@@ -178,9 +180,9 @@ class Archive:
         if not candidates:
             raise NotFoundError(f"no article matches {reference!r}", hint="use an id from `newsarc list`")
         if len(candidates) > 1:
-            shown = ", ".join(f"{article.id[:12]} ({article.path})" for article in candidates[:8])
+            shown = ", ".join(f"{article.id[:12]} ({_file_name(article)})" for article in candidates[:8])
             raise AmbiguousError(f"{reference!r} matches {len(candidates)} articles: {shown}",
-                                hint="give more characters of the id")
+                                hint="give more characters of the id, or PATH#N for a file's Nth record")
         return candidates[0]
 
     def related(self, article: Article) -> RelatedView:
@@ -232,6 +234,11 @@ class Archive:
             found = self.index.articles_at_path(relative)
             if found:
                 return found
+        numbered = _NUMBERED_RECORD.fullmatch(reference)
+        relative = self._relative_path(numbered[1]) if numbered else None
+        if numbered and relative is not None:  # `page.json#2`, as `export --format paths` writes it
+            index = record_index(int(numbered[2]))
+            return [article for article in self.index.articles_at_path(relative) if article.index == index]
         canonical = canonical_url(reference) if "/" in reference or "." in reference else None
         return self.index.articles_with_url(canonical) if canonical else []
 
@@ -247,6 +254,13 @@ class Archive:
             except ValueError:
                 return None
         return reference.strip("/") or None
+
+
+_NUMBERED_RECORD = re.compile(r"(.+)#([0-9]{1,9})")
+
+
+def _file_name(article: Article) -> str:
+    return article.path if article.index is None else f"{article.path}#{record_number(article.index)}"
 
 
 def load_archive(root: str | Path) -> ParseResult:

@@ -18,7 +18,10 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from .entities import decode_entities
 from .htmltext import body_source, html_blocks, html_to_text, looks_like_html
+from .model import record_number
+from .otherfields import other_fields
 from .textsafe import safe_line, safe_text
 
 if TYPE_CHECKING:
@@ -112,7 +115,7 @@ def _cell(article: Article, name: str) -> Text:
         value = getattr(article, name)
         return Text("-" if value is None else str(value))
     if name == "path":
-        return plain(article.path)
+        return plain(_file_name(article))
     if name == "url":
         return link(article.url)
     if name == "type":
@@ -172,11 +175,13 @@ def article_detail(view: RelatedView, local_zone: tzinfo | None = None) -> Rende
         facts.add_row(label, link(url))
     for image in article.images:
         facts.add_row("image", _image_text(image))
+    for label, value, is_link in other_fields(article):
+        facts.add_row(plain(label), link(value) if is_link else plain(value))
     if article.featured_content:
         facts.add_row("featured", Text("embedded content (not shown)", style="dim"))
     facts.add_row("secured", Text("encrypted blob present (not decrypted)" if article.has_secured else "none",
                                   style="dim"))
-    facts.add_row("file", plain(article.path + ("" if article.index is None else f" #{article.index + 1}")))
+    facts.add_row("file", plain(_file_name(article)))
     parts: list[RenderableType] = [Text(safe_line(article.title), style="bold"), facts]
     parts += _text_parts(article)
     if view.items or view.linked_from:
@@ -227,6 +232,11 @@ def html_body(blocks: Sequence[Block]) -> RenderableType:
         else:
             rows.append(text)
     return Group(*rows)
+
+
+def _file_name(article: Article) -> str:
+    """`page.json#2` for the second record of a file, as `export --format paths` writes it."""
+    return article.path if article.index is None else f"{article.path}#{record_number(article.index)}"
 
 
 def related_tree(view: RelatedView, *, title: bool = True) -> Tree:
@@ -300,7 +310,8 @@ def _urls(article: Article) -> list[tuple[str, str]]:
 
 
 def _image_text(image: Image) -> Text:
-    text = link(image.url)
+    # Image URLs copied from a page's HTML spell `&` as `&#038;`: the link is the decoded one.
+    text = link(decode_entities(image.url) if image.url else image.url)
     if image.width and image.height:
         text.append(f"  {image.width}x{image.height}", style="dim")
     if image.title:

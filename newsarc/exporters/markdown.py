@@ -30,7 +30,10 @@ from .digest import (
 if TYPE_CHECKING:
     from ..htmltext import Block, Inline
 
-_HTML_SIGNIFICANT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# `<` and `>` could open HTML; `&` only where it would start a character reference
+# (`&amp;`, `&#8217;`), so `PG&E` stays as written and the text holds no entity it did not.
+_HTML_SIGNIFICANT = re.compile(r"[<>]|&(?=#?[A-Za-z0-9]+;)")
+_HTML_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 _MARKDOWN_SIGNIFICANT = re.compile(r"([\\`*_\[\]()#!|~])")
 # A paragraph starting like a list item or a thematic break would change the
 # structure; escaping its first marker keeps it a paragraph.
@@ -39,7 +42,8 @@ _BLOCK_START = re.compile(r"^(?:([-+])|(\d+)([.)]))")
 
 def escape(text: str) -> str:
     """Plain, single-line text made literal in Markdown (and in the HTML it may hold)."""
-    text = _MARKDOWN_SIGNIFICANT.sub(r"\\\1", text.translate(_HTML_SIGNIFICANT))
+    text = _HTML_SIGNIFICANT.sub(lambda match: _HTML_ESCAPES[match[0]], text)
+    text = _MARKDOWN_SIGNIFICANT.sub(r"\\\1", text)
     return _BLOCK_START.sub(lambda match: f"\\{match[1]}" if match[1] else f"{match[2]}\\{match[3]}", text)
 
 
