@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
+from .entities import decode_entities
+
 if TYPE_CHECKING:
     from .model import Article
 
@@ -161,12 +163,13 @@ def body_source(article: Article) -> str:
 def readable_body(article: Article) -> str:
     """The body as a reader sees it: HTML turned into text, anything else as it is."""
     source = body_source(article)
-    return html_to_text(source) if looks_like_html(source) else source
+    return html_to_text(source) if looks_like_html(source) else decode_entities(source)
 
 
 def searchable_text(text: str) -> str:
-    """`text` as the index holds it: the words of HTML, anything else as it is."""
-    return html_to_plain(text) if looks_like_html(text) else text
+    """`text` as the index holds it: the words of HTML, anything else with its character
+    references decoded (as titles and excerpts are when read)."""
+    return html_to_plain(text) if looks_like_html(text) else decode_entities(text)
 
 
 @dataclass

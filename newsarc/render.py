@@ -202,7 +202,7 @@ def _text_parts(article: Article) -> list[RenderableType]:
     if blocks:
         parts += [Rule("body", style="dim"), html_body(blocks)]
     elif source and blocks is None:
-        parts += [Rule("body", style="dim"), block(source)]
+        parts += [Rule("body", style="dim"), block(decode_entities(source))]
     return parts
 
 

@@ -230,3 +230,21 @@ def test_files_the_index_knows_unchanged_are_never_read_again(tmp_path: Path,
     with Archive.open(archive, index=index) as second:
         assert (second.report.added, second.report.skipped, second.report.articles) == (1, 2, 4)
     assert reads == [str(archive / "new.html")]
+
+
+def test_plain_bodies_and_html_excerpts_read_as_text_in_show_search_and_the_html_digest(tmp_path: Path) -> None:
+    (tmp_path / "plain.md").write_text(
+        "---\ntitle: Plain body\npublishedDateTime: 2021-12-01T08:00:00Z\n---\n"
+        "The board&#8217;s vote came after R&amp;D spending rose.\n", encoding="utf-8")
+    (tmp_path / "tagged.md").write_text(
+        "---\ntitle: Tagged excerpt\npublishedDateTime: 2021-12-02T08:00:00Z\n"
+        "excerpt: '<p>Quarterly <b>results</b> beat forecasts</p>'\n---\n", encoding="utf-8")
+    shown = run(tmp_path, "show", "plain.md", terminal=True)
+    assert shown.exit_code == 0, shown.output
+    assert "board’s vote came after R&D spending" in shown.output
+    assert "&#8217;" not in shown.output and "&amp;" not in shown.output
+    found = run(tmp_path, "search", "board's", "--json")
+    assert [json.loads(line)["title"] for line in found.output.splitlines()] == ["Plain body"]
+    page = run(tmp_path, "export", "--format", "html").output
+    assert '<p class="excerpt">Quarterly results beat forecasts</p>' in page
+    assert "&lt;b&gt;" not in page

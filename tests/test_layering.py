@@ -41,7 +41,7 @@ SEES_ONLY = {
     # render builds renderables from model and result objects: never the archive or an index
     "render": {"model", "results", "textsafe", "htmltext", "entities", "otherfields", "errors"},
     # exporters write what they are given: never the archive, an index or rich
-    "exporters": {"model", "results", "records", "errors", "textsafe", "htmltext", "urls", "safewrite",
+    "exporters": {"model", "results", "records", "errors", "textsafe", "htmltext", "entities", "urls", "safewrite",
                   "parsing"},
     # the query language is pure: text in, a syntax tree out
     "query": {"errors", "dates", "timestamps"},

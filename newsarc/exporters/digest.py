@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import IO
 from urllib.parse import quote, urlsplit
 
+from ..entities import decode_entities
 from ..htmltext import Block, Inline, body_source, html_blocks, looks_like_html
 from ..model import Article, Story
 from ..textsafe import safe_line
@@ -109,7 +110,7 @@ def summary_blocks(article: Article) -> list[Block]:
     body = body_source(article)
     if looks_like_html(body):
         return [block for block in html_blocks(body) if block.kind == "paragraph"][:1]
-    opening = body.strip().split("\n\n", 1)[0]
+    opening = decode_entities(body.strip().split("\n\n", 1)[0])
     return [Block("paragraph", (Inline(opening),))] if opening.strip() else []
 
 
