@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ...errors import StoreError
-from .. import NotAnIndexError
-from . import reads
+from .. import NotAnIndexError, WordNeighbour
+from . import reads, vocabulary
 from .refresh import Refresh
 from .schema import MEMORY, FailureKind, connect, failure_kind, meta, read_transaction, remove_database
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Generator, Iterator
+    from collections.abc import Generator, Iterator, Sequence
 
     from ...model import Article, Problem
     from ...query import Query
@@ -120,6 +120,14 @@ class SqliteIndex:
 
     def counts(self) -> tuple[int, int]:
         return reads.counts(self.connection)
+
+    def word_articles(self, words: Sequence[str], field: str | None) -> dict[str, int]:
+        folded = {word: vocabulary.fold(word) for word in words}
+        found = vocabulary.article_counts(self.connection, folded.values(), field)
+        return {word: found.get(term, 0) for word, term in folded.items()}
+
+    def word_neighbours(self, word: str, field: str | None) -> list[WordNeighbour]:
+        return vocabulary.neighbours(self.connection, vocabulary.fold(word), field)
 
     # streams -----------------------------------------------------------------------------
 
