@@ -284,7 +284,9 @@ class Newsarc:
         from newsarc.query import parse_query
 
         try:
-            page = self.archive.search(parse_query(item.text, self.now), limit=TOP)
+            # As the CLI runs a query: rescued when its words are in no article.
+            query = self.archive.check_spelling(parse_query(item.text, self.now)).query
+            page = self.archive.search(query, limit=TOP)
         except NewsarcError as error:  # a query newsarc refuses counts as a miss, and is reported
             self.errors.append(f"{item.text!r}: {error}")
             return []

@@ -3,8 +3,10 @@ they become. The vocabulary comes from the index (`Index.word_articles`,
 `Index.word_neighbours`); the decisions are made here, above it.
 
 Rescue: a query that finds nothing because some of its words are in no article is run
-again with each such word replaced by its most frequent neighbour in the index's own
-vocabulary (one edit away), when that finds something.
+again with each such word replaced by a neighbour in the index's own vocabulary (a word
+one edit away: a letter dropped, added, changed, or two swapped): of the RESCUE_CHOICES
+most frequent neighbours of each, the combination with which the query finds the most
+articles. When none finds anything, the query stays as typed.
 
 Did you mean: a query that finds at most FEW_ARTICLES articles, one of whose words is in
 at most FEW_ARTICLES articles while a neighbour is in MORE_TIMES as many (and at least
@@ -19,6 +21,7 @@ characters of scripts written without spaces (an edit there is another word).
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -26,11 +29,17 @@ from typing import TYPE_CHECKING
 from .query import And, Or, TextTerm
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from .index import Index
     from .query import Node, Query
 
 MIN_LENGTH = 4
 """Shorter words have too many neighbours one edit away to guess which was meant."""
+RESCUE_CHOICES = 3
+"""Rescue: the most frequent neighbours of a missing word that are tried."""
+RESCUE_TRIES = 27
+"""Rescue: at most this many combinations of them are counted (3 missing words' worth)."""
 FEW_ARTICLES = 3
 """Did you mean: a query (and a word of it) in at most this many articles is looked at."""
 MORE_TIMES = 10
@@ -121,18 +130,26 @@ def searched_words(root: Node | None) -> list[tuple[str | None, str]]:
 
 
 def _rescued(index: Index, query: Query, missing: list[tuple[str | None, str]]) -> Spelling:
-    corrections = []
+    """The query with the missing words replaced, choosing among the most frequent
+    neighbours of each the combination that finds the most articles with the other words
+    (`maket share` is `market share`, though `make` is the more frequent word)."""
+    choices = []
     for field, token in missing:
-        neighbours = index.word_neighbours(token, field)
+        neighbours = index.word_neighbours(token, field)[:RESCUE_CHOICES]
         if neighbours:
-            best = neighbours[0]
-            corrections.append(Correction(field, token, best.word, best.articles))
-    if not corrections:
+            choices.append([Correction(field, token, neighbour.word, neighbour.articles)
+                            for neighbour in neighbours])
+    if not choices:
         return Spelling(query)
-    rescued = replace_words(query, corrections)
-    if index.count(rescued) == 0:
+    best: tuple[int, Query, tuple[Correction, ...]] | None = None
+    for corrections in itertools.islice(itertools.product(*choices), RESCUE_TRIES):
+        rescued = replace_words(query, corrections)
+        total = index.count(rescued)
+        if total and (best is None or total > best[0]):
+            best = (total, rescued, corrections)
+    if best is None:
         return Spelling(query)
-    return Spelling(rescued, rescued=tuple(corrections))
+    return Spelling(best[1], rescued=best[2])
 
 
 def _suggested(index: Index, query: Query, rare: list[tuple[str | None, str]],
@@ -152,7 +169,7 @@ def _suggested(index: Index, query: Query, rare: list[tuple[str | None, str]],
     return Spelling(query, suggested=tuple(corrections), suggested_total=total)
 
 
-def replace_words(query: Query, corrections: list[Correction]) -> Query:
+def replace_words(query: Query, corrections: Sequence[Correction]) -> Query:
     """`query` with each corrected word of its searched text put right (excluded words stay)."""
     replacements = {(correction.field, correction.typed): correction.word for correction in corrections}
 
