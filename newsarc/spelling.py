@@ -97,8 +97,9 @@ class Spelling:
 def check_spelling(index: Index, query: Query) -> Spelling:
     """The query to run for `query` (rescued when its words match nothing), and its notices.
 
-    Costs one vocabulary look-up per text field when every word is common; a count when
-    a word is rare or missing; a rescue a few hundred look-ups of the vocabulary.
+    Costs a look at the first few matches of each word when every word is common; a
+    count when one is rare or missing; a rescue or a suggestion a few hundred look-ups
+    of the vocabulary and a count per combination tried.
     """
     words = searched_words(query.root)
     if not words:
@@ -204,7 +205,7 @@ def _word_articles(index: Index, words: list[tuple[str | None, str]]) -> dict[tu
     articles: dict[tuple[str | None, str], int] = {}
     for field in dict.fromkeys(field for field, _ in words):
         tokens = [token for token_field, token in words if token_field == field]
-        for token, count in index.word_articles(tokens, field).items():
+        for token, count in index.word_articles(tokens, field, FEW_ARTICLES + 1).items():
             articles[(field, token)] = count
     return articles
 

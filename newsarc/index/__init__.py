@@ -117,9 +117,9 @@ class Index(Protocol):
 
     # the vocabulary (typo rescue, "did you mean") -----------------------------------------
 
-    def word_articles(self, words: Sequence[str], field: str | None) -> dict[str, int]:
-        """How many articles hold each of `words` in the text field `field` (None: any),
-        each word folded as the index folds it (the keys are the words as given)."""
+    def word_articles(self, words: Sequence[str], field: str | None, at_most: int) -> dict[str, int]:
+        """How many articles a search for each of `words` alone in the text field `field`
+        (None: any) finds, counted up to `at_most` (a cheap answer for common words)."""
 
     def word_neighbours(self, word: str, field: str | None) -> list[WordNeighbour]:
         """The index's words one edit away from `word` in `field`, most frequent first."""

@@ -121,13 +121,11 @@ class SqliteIndex:
     def counts(self) -> tuple[int, int]:
         return reads.counts(self.connection)
 
-    def word_articles(self, words: Sequence[str], field: str | None) -> dict[str, int]:
-        folded = {word: vocabulary.fold(word) for word in words}
-        found = vocabulary.article_counts(self.connection, folded.values(), field)
-        return {word: found.get(term, 0) for word, term in folded.items()}
+    def word_articles(self, words: Sequence[str], field: str | None, at_most: int) -> dict[str, int]:
+        return vocabulary.article_counts(self.connection, words, field, at_most)
 
     def word_neighbours(self, word: str, field: str | None) -> list[WordNeighbour]:
-        return vocabulary.neighbours(self.connection, vocabulary.fold(word), field)
+        return vocabulary.neighbours(self.connection, word, field)
 
     # streams -----------------------------------------------------------------------------
 
