@@ -38,7 +38,7 @@ def _article(root: Path, name: str, title: str, body: str, day: int) -> None:
 def archive_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("spelling")
     for number in range(12):
-        _article(root, f"sensetime-{number}", f"SenseTime story {number}", "An AI company in Hong Kong.", number + 1)
+        _article(root, f"sensetime-{number}", f"SenseTime story {number}", "An AI firm.", number + 1)
     _article(root, "typo", "A story with a typo", "Sensetme is spelled wrong here.", 20)
     for number in range(2):
         _article(root, f"market-{number}", f"Market share report {number}", "Their market share grew.", 21)
@@ -79,7 +79,7 @@ def test_json_output_carries_the_rescued_results_in_the_article_schema(archive_d
     assert all(record["title"].startswith("SenseTime story") for record in records)
 
 
-@pytest.mark.parametrize("command", [["list"], ["export", "--format", "jsonl"], ["list", "--fields", "title"]])
+@pytest.mark.parametrize("command", [["list"], ["export", "-f", "jsonl"], ["list", "--fields", "title"]])
 def test_list_and_export_rescue_too(archive_dir: Path, command: list[str]) -> None:
     result = run(archive_dir, *command, "sensetim")
     assert result.exit_code == 0
@@ -189,7 +189,8 @@ def test_one_edit_away_covers_drops_additions_changes_and_swaps() -> None:
 
 def test_the_index_knows_how_many_articles_a_word_finds_and_its_neighbours(archive_dir: Path) -> None:
     with Archive.open(archive_dir, in_memory=True) as archive:
-        assert archive.index.word_articles(["SenseTime", "sensetim"], None, 4) == {"SenseTime": 4, "sensetim": 0}
+        counts = archive.index.word_articles(["SenseTime", "sensetim"], None, 4)
+        assert counts == {"SenseTime": 4, "sensetim": 0}  # counted up to 4
         assert archive.index.word_articles(["sensetme"], "title", 4) == {"sensetme": 0}
         neighbours = archive.index.word_neighbours("Sensetim", None)
         assert [(neighbour.word, neighbour.articles) for neighbour in neighbours] == [("sensetime", 12)]
