@@ -29,6 +29,7 @@ from .results import (
     Stats,
     with_empty_months,
 )
+from .spelling import Spelling, check_spelling
 from .urls import canonical_url
 
 if TYPE_CHECKING:
@@ -42,7 +43,7 @@ __all__ = [
     "FRESHNESS_MODES", "STATS_DIMENSIONS", "Archive", "load_archive",
     # the result types, importable from here as before they moved to results.py
     "DuplicateGroup", "Hit", "Page", "ProgressCallback", "RefreshReport", "RelatedView",
-    "ResolvedRelated", "Span", "Stats",
+    "ResolvedRelated", "Span", "Spelling", "Stats",
 ]  # fmt: skip
 
 FRESHNESS_MODES = ("full", "dirs", "none")
@@ -172,6 +173,12 @@ class Archive:
 
     def count(self, query: Query) -> int:
         return self.index.count(query)
+
+    def check_spelling(self, query: Query) -> Spelling:
+        """What to run for `query`: the rescued query when its words are in no article and
+        their nearest words of the index find something, else `query`; and a "did you
+        mean" when it finds very few and a much more frequent neighbour exists."""
+        return check_spelling(self.index, query)
 
     def get(self, reference: str) -> Article:
         """The article named by an id (or unique id prefix), a path, or a URL."""

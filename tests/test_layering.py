@@ -25,7 +25,7 @@ LAYERS: dict[str, int] = {
     "records": 2,
     "parsing": 3, "query": 3,
     "index": 4,
-    "archive": 5,
+    "archive": 5, "spelling": 5,
     "render": 6, "exporters": 6, "importing": 6,
     "cli": 7,
     "__main__": 8,

@@ -15,6 +15,7 @@ from .environment import pass_context
 from .exits import CommandExit, ExitCode
 from .options import QueryRequest, build_query, builds, newsarc_command, output_options, query_options
 from .session import open_archive
+from .spelling import checked_query
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -51,7 +52,7 @@ def stats(context: Context, request: StatsRequest) -> None:
         pretty = context.pretty and not request.as_json
         if top is None and pretty and dimension not in _TIME_DIMENSIONS:
             top = 20
-        result = archive.stats(query, dimension, top=top)
+        result = archive.stats(checked_query(context, archive, query), dimension, top=top)
         if not pretty:
             for label, count in result.counts:
                 context.write_data(json.dumps({dimension: label, "count": count}, ensure_ascii=False))
@@ -78,7 +79,7 @@ def dupes(context: Context, request: DupesRequest) -> None:
 
     query = build_query(context, request.query)
     with open_archive(context) as archive:
-        groups = archive.duplicates(query)
+        groups = archive.duplicates(checked_query(context, archive, query))
         if request.as_json or not context.pretty:
             for group in groups:
                 context.write_data(json.dumps({

@@ -8,12 +8,12 @@ backend is one new package beside it that implements `Index`, and one more branc
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
 from ..errors import StoreError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
     from pathlib import Path
 
     from ..model import Article, Problem
@@ -23,6 +23,14 @@ if TYPE_CHECKING:
 FailureKind = Literal["damaged", "unwritable"]
 """What an error says of the index: its storage is damaged, or it cannot be written
 (a full disk, a read-only file); the archive rebuilds, or answers from memory."""
+
+
+class WordNeighbour(NamedTuple):
+    """A word of the index's vocabulary near a typed word: how many edits away, in how many articles."""
+
+    word: str
+    distance: int
+    articles: int
 
 
 class NotAnIndexError(StoreError):
@@ -109,6 +117,15 @@ class Index(Protocol):
 
     def counts(self) -> tuple[int, int]:
         """How many articles and problems the index holds."""
+
+    # the vocabulary (typo rescue, "did you mean") -----------------------------------------
+
+    def word_articles(self, words: Sequence[str], field: str | None, at_most: int) -> dict[str, int]:
+        """How many articles a search for each of `words` alone in the text field `field`
+        (None: any) finds, counted up to `at_most` (a cheap answer for common words)."""
+
+    def word_neighbours(self, word: str, field: str | None) -> list[WordNeighbour]:
+        """The index's words one edit away from `word` in `field`, most frequent first."""
 
 
 def open_index(root: Path, location: str | Path | None, notices: list[str], *,

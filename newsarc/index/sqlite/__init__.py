@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ...errors import StoreError
-from .. import NotAnIndexError
-from . import reads
+from .. import NotAnIndexError, WordNeighbour
+from . import reads, vocabulary
 from .refresh import Refresh
 from .schema import MEMORY, FailureKind, connect, failure_kind, meta, read_transaction, remove_database
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Generator, Iterator
+    from collections.abc import Generator, Iterator, Sequence
 
     from ...model import Article, Problem
     from ...query import Query
@@ -123,6 +123,12 @@ class SqliteIndex:
 
     def skipped_files(self) -> list[tuple[str, str]]:
         return reads.skipped_files(self.connection)
+
+    def word_articles(self, words: Sequence[str], field: str | None, at_most: int) -> dict[str, int]:
+        return vocabulary.article_counts(self.connection, words, field, at_most)
+
+    def word_neighbours(self, word: str, field: str | None) -> list[WordNeighbour]:
+        return vocabulary.neighbours(self.connection, word, field)
 
     # streams -----------------------------------------------------------------------------
 
