@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from .errors import AmbiguousError, ArchiveError, NotFoundError, StoreError
 from .index import open_index
-from .parsing import ParseResult, parse_file, walk_archive
 from .results import (
     DuplicateGroup,
     Hit,
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
 
     from .index import Index
     from .model import Article, Problem
+    from .parsing import ParseResult
     from .query import Query
 
 __all__ = [
@@ -247,6 +247,8 @@ class Archive:
 
 def load_archive(root: str | Path) -> ParseResult:
     """Parse every article file below `root` without an index, collecting problems."""
+    from .parsing import ParseResult, parse_file, walk_archive
+
     root = Path(root)
     if not root.is_dir():
         raise ArchiveError(f"no archive folder at {root}", hint="pass --archive PATH")

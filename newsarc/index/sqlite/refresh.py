@@ -15,7 +15,6 @@ from ...parsing import ArticleFile, FileStat, scan_archive
 from ...results import ProgressCallback, RefreshReport
 from .reads import computed_counts, counts
 from .schema import FTS_COLUMNS, meta, set_meta, write_transaction
-from .workers import ParsedFile, parse_all
 
 if TYPE_CHECKING:
     import sqlite3
@@ -23,6 +22,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ...model import Problem
+    from .workers import ParsedFile
 
 # Parsed files written per round of INSERT statements.
 INSERT_BATCH = 200
@@ -120,6 +120,8 @@ class Refresh:
         progress: ProgressCallback | None,
         workers: int | None,
     ) -> None:
+        from .workers import parse_all  # the parsers load only when a file changed
+
         connection = self.connection  # in the caller's write transaction
         for path in removed:
             self._delete_file(path)
