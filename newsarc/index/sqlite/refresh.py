@@ -11,7 +11,7 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from ...parsing import ArticleFile, FileStat, scan_archive
+from ...parsing import ArticleFile, FileStat, Listing, scan_archive
 from ...results import ProgressCallback, RefreshReport
 from .reads import computed_counts, counts
 from .schema import FTS_COLUMNS, meta, set_meta, write_transaction
@@ -67,13 +67,19 @@ class Refresh:
         folders: dict[str, int] = {}
         real_paths: dict[str, str] = {}
         walk_problems: list[Problem] = []
-        current = scan_archive(self.root, walk_problems, folder_mtimes=folders, real_paths=real_paths)
+        known_listings = _decode_listings(meta(self.connection, "listings"))
+        listings: dict[str, Listing] = {}
+        current = scan_archive(self.root, walk_problems, folder_mtimes=folders, real_paths=real_paths,
+                               listings=listings, known_listings=known_listings)
         unreadable = sorted([problem.path, problem.message] for problem in walk_problems)
         # The whole walk, compared at once with the last one: with nothing changed,
         # a refresh costs the walk and one small read instead of a row per file.
         snapshot = _encode_snapshot(current, folders, unreadable)
         if snapshot == meta(self.connection, "snapshot"):
             report.unchanged = len(current)
+            if _relisted(listings, known_listings):
+                with write_transaction(self.connection):
+                    set_meta(self.connection, "listings", _encode_listings(listings))
             return
         # The index is compared with the walk under the write lock: another newsarc may
         # have refreshed it since the read above, and a diff against what it held then
@@ -98,6 +104,7 @@ class Refresh:
             report.removed = len(removed)
             report.unchanged = len(current) - len(to_parse) + len(hidden)
             set_meta(self.connection, "unreadable", json.dumps(unreadable) if unreadable else None)
+            set_meta(self.connection, "listings", _encode_listings(listings))
             self._apply(to_parse, removed, known, folders, snapshot, progress, workers)
 
     def _folders_changed(self) -> bool:
@@ -208,6 +215,28 @@ def _encode_snapshot(current: dict[str, FileStat], folders: dict[str, int],
     100,000 files) cost more than comparing it.
     """
     return hashlib.blake2b(marshal.dumps((current, folders, unreadable)), digest_size=16).digest()
+
+
+def _encode_listings(listings: dict[str, Listing]) -> bytes:
+    return marshal.dumps(listings)
+
+
+def _decode_listings(stored: object) -> dict[str, Listing]:
+    """The folder listings of the last walk; none when they are missing or unreadable
+    (the walk then lists every folder, as it always could)."""
+    if not isinstance(stored, bytes):
+        return {}
+    try:
+        listings = marshal.loads(stored)
+    except (EOFError, ValueError, TypeError):
+        return {}
+    return listings if isinstance(listings, dict) else {}
+
+
+def _relisted(listings: dict[str, Listing], known: dict[str, Listing]) -> bool:
+    """True when a folder was listed again (its known listing no longer held)."""
+    return listings.keys() != known.keys() or any(listing is not known[key]
+                                                  for key, listing in listings.items())
 
 
 def _under(paths: Iterable[str], folders_or_files: list[str]) -> set[str]:
