@@ -16,6 +16,7 @@ from .errors import AmbiguousError, ArchiveError, NotFoundError, StoreError
 from .index import open_index
 from .results import (
     DuplicateGroup,
+    Heartbeat,
     Hit,
     Page,
     ProgressCallback,
@@ -68,8 +69,10 @@ class Archive:
         rebuild: bool = False,
         progress: ProgressCallback | None = None,
         workers: int | None = None,
+        trust_watcher: bool = True,
     ) -> Archive:
-        """Open the archive at `root` and refresh its index as `fresh` says."""
+        """Open the archive at `root` and refresh its index as `fresh` says (a running
+        `newsarc watch` that vouches for the index spares the walk, with `trust_watcher`)."""
         root = Path(root)
         if not root.is_dir():
             raise ArchiveError(f"no archive folder at {root}",
@@ -79,7 +82,8 @@ class Archive:
         for attempt in range(3):
             cold = not opened.in_memory and not opened.filled
             try:
-                report = opened.refresh(mode=fresh, progress=progress, workers=workers)
+                report = opened.refresh(mode=fresh, progress=progress, workers=workers,
+                                        trust_watcher=trust_watcher)
                 break
             except Exception as error:
                 opened.close()
@@ -145,9 +149,21 @@ class Archive:
         return articles
 
     def refresh(self, *, fresh: str = "full", progress: ProgressCallback | None = None,
-                workers: int | None = None) -> RefreshReport:
+                workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
         """Refresh the index again (it was refreshed when opened), as `fresh` says."""
-        return self.index.refresh(mode=fresh, progress=progress, workers=workers)
+        return self.index.refresh(mode=fresh, progress=progress, workers=workers, trust_watcher=trust_watcher)
+
+    # for `newsarc watch` (see watching.py) ------------------------------------------------
+
+    def folders(self) -> list[str]:
+        """The folders of the last full walk, relative to the root (`""` is the root itself)."""
+        return self.index.folders()
+
+    def beat(self, heartbeat: Heartbeat) -> None:
+        self.index.beat(heartbeat)
+
+    def end_watch(self, pid: int) -> None:
+        self.index.end_watch(pid)
 
     # questions -------------------------------------------------------------------------
 

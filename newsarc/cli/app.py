@@ -17,7 +17,7 @@ import click
 from .. import __version__
 from ..errors import AmbiguousError, NewsarcError, NotFoundError
 from ..textsafe import safe_line
-from . import browse, report, transfer
+from . import browse, report, transfer, watch
 from .arguments import ArgumentError, OptionTable, locate_command, sort_arguments
 from .choices import LibraryChoice, freshness_modes
 from .config import GlobalOptions, read_settings
@@ -195,7 +195,7 @@ def cli(click_context: click.Context, options: GlobalOptions) -> None:
     click_context.obj = Context(environment, read_settings(options, environment))
 
 
-for _command in (*browse.COMMANDS, *report.COMMANDS, *transfer.COMMANDS):
+for _command in (*browse.COMMANDS, *report.COMMANDS, *transfer.COMMANDS, *watch.COMMANDS):
     cli.add_command(_command)
 
 

@@ -99,21 +99,18 @@ def scan_archive(
     Hidden and VCS folders are skipped. Folder links are followed once each, so a
     link loop ends; a folder, or a file, that cannot be looked at is reported in
     `problems` under its path (`.` for the root) and skipped: a caller keeps what it
-    knew of the files there rather than take them for removed. When `folder_mtimes`
-    is given, it receives each folder's modification time, keyed by relative path.
-    This loop runs on every command, so it stays lean: plain strings and tuples, one
-    stat per entry (POSIX: it opens folders to stat names relative to them).
+    knew of the files there rather than take them for removed. `folder_mtimes` receives
+    each folder's modification time. It runs on every command, so it stays lean.
 
     Relative paths are always valid text, one per file (see `readable_name`), and
     `real_paths`, when given, receives the real path of each file whose name was
     respelled, under that key, for opening it.
 
-    `listings`, when given, receives each folder's `Listing` that can be trusted
-    later; given the last walk's as
-    `known_listings`, a folder whose inode, modification and change times are as they
-    were (and were well before it was listed) is not listed nor its names classified
-    again: adding, removing or renaming a name changes its folder's change time, which
-    nothing can set back. Every file is still stat'ed, so in-place edits are seen.
+    `listings` receives each folder's `Listing` (if it can be trusted later). Given the
+    last walk's as `known_listings`, a folder whose inode and times are as they were, and
+    were well before it was listed, is not listed nor its names classified again: adding,
+    removing or renaming a name sets its folder's change time, which nothing sets back.
+    Every file is still stat'ed, so in-place edits are seen.
     """
     found: dict[str, FileStat] = {}
     seen_folders: set[tuple[int, int]] = set()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ...parsing import ArticleFile, FileStat, Listing, scan_archive
 from ...results import ProgressCallback, RefreshReport
+from . import heartbeat
 from .reads import computed_counts, counts
 from .schema import FTS_COLUMNS, meta, set_meta, write_transaction
 
@@ -41,6 +42,7 @@ class Refresh:
         mode: str = "full",
         progress: ProgressCallback | None = None,
         workers: int | None = None,
+        trust_watcher: bool = True,
     ) -> RefreshReport:
         """Bring the index up to date with the archive folder.
 
@@ -49,12 +51,19 @@ class Refresh:
         nothing is walked; adding, removing or renaming a file moves its folder's
         mtime, so those are seen at once (by a full walk), and in-place edits at the
         next full refresh. mode "none" uses the index as it is.
+
+        While `newsarc watch` runs and vouches for the index (see `heartbeat`), "full"
+        and "dirs" skip the walk; `trust_watcher` False (the watcher's own refresh) walks.
         """
         started = time.perf_counter()
         report = RefreshReport()
         stored_files = meta(self.connection, "files")
         # An index never filled starts with a full walk, whatever the mode.
-        if stored_files is None or mode == "full" or (mode == "dirs" and self._folders_changed()):
+        watched = stored_files is not None and mode != "none" and trust_watcher
+        if watched and heartbeat.vouches(self.connection):
+            report.unchanged = int(stored_files)
+            report.watched = True
+        elif stored_files is None or mode == "full" or (mode == "dirs" and self._folders_changed()):
             self._refresh_files(report, progress, workers)
         else:
             report.unchanged = int(stored_files)
