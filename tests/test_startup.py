@@ -66,3 +66,16 @@ def test_fresh_index_skips_the_parsers(archive: list[str], tmp_path: Path) -> No
     code, output, modules = _modules_loaded([*archive, "search", "--json", "sensetime"], tmp_path)
     assert code == 0 and "SenseTime" in output
     assert "yaml" not in modules and "newsarc.parsing.frontmatter" not in modules
+
+
+def test_every_command_is_found_and_search_loads_only_its_own(archive: list[str], tmp_path: Path) -> None:
+    from newsarc.cli import app, browse, report, transfer, watch
+
+    defined = {command.name for module in (browse, report, transfer, watch) for command in module.COMMANDS}
+    assert defined == set(app.COMMAND_MODULES)
+    for name in defined:
+        assert app.cli.get_command(None, name).name == name  # type: ignore[arg-type, union-attr]
+    code, _, modules = _modules_loaded([*archive, "search", "--json", "sensetime"], tmp_path)
+    assert code == 0
+    assert "newsarc.cli.browse" in modules
+    assert not {"newsarc.cli.transfer", "newsarc.cli.report", "newsarc.cli.watch"} & modules

@@ -223,7 +223,9 @@ def _encode_snapshot(current: dict[str, FileStat], folders: dict[str, int],
     Only the 16-byte digest is stored: reading back the walk itself (11 MB for
     100,000 files) cost more than comparing it.
     """
-    return hashlib.blake2b(marshal.dumps((current, folders, unreadable)), digest_size=16).digest()
+    # Version 0: later versions mark an object seen twice (by its reference count) or
+    # interned, so equal walks could encode differently.
+    return hashlib.blake2b(marshal.dumps((current, folders, unreadable), 0), digest_size=16).digest()
 
 
 def _encode_listings(listings: dict[str, Listing]) -> bytes:
