@@ -103,3 +103,17 @@ def test_every_command_sees_changes_when_listings_are_trusted(archive: Path, tmp
     (archive / "a.md").write_text("---\ntitle: edited\n---\n", encoding="utf-8")
     (archive / "2021" / "new.md").write_text("---\ntitle: added\n---\n", encoding="utf-8")
     assert titles() == ["2021/c.md", "added", "b.txt", "edited"]
+
+
+def test_listings_kept_under_other_classification_rules_are_ignored(archive: Path, tmp_path: Path,
+                                                                   listed: list[int],
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsarc.archive import Archive
+
+    index = tmp_path / "index.sqlite"
+    Archive.open(archive, index=index).close()
+    Archive.open(archive, index=index).close()
+    assert listed[0] == 2  # the second walk trusted the first one's listings
+    monkeypatch.setattr(walk, "CLASSIFICATION_VERSION", walk.CLASSIFICATION_VERSION + 1)
+    Archive.open(archive, index=index).close()
+    assert listed[0] == 4  # new rules: every folder listed again

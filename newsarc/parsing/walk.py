@@ -80,9 +80,19 @@ Listing = tuple[int, int, int, int, int, list[str], list[str], dict[str, str]]
 ctime_ns, when it was listed, the names that are article names, the other names
 that may be folders (folders and links), {name: readable name} where they differ)."""
 
+# Bump when `is_article_name` or `_listing` change what they keep: remembered listings
+# made under other rules are then ignored (see `classification_key`).
+CLASSIFICATION_VERSION = 1
+
 # A folder's listing is trusted again only when its last change came this long before
 # it was listed: a name added in the same clock tick as the listing cannot hide.
 LISTING_MARGIN_NS = 2_000_000_000
+
+
+def classification_key() -> str:
+    """What remembered listings depend on: they are valid only under the same key."""
+    return repr((CLASSIFICATION_VERSION, sorted(NOT_ARTICLE_SUFFIXES), sorted(NOT_ARTICLE_STEMS),
+                 sorted(SKIPPED_FOLDERS)))
 
 
 def scan_archive(

@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING
 
 from ...parsing import ArticleFile, FileStat, Listing, scan_archive
+from ...parsing.walk import classification_key
 from ...results import ProgressCallback, RefreshReport
 from . import heartbeat
 from .reads import computed_counts, counts
@@ -229,7 +230,7 @@ def _encode_snapshot(current: dict[str, FileStat], folders: dict[str, int],
 
 
 def _encode_listings(listings: dict[str, Listing]) -> bytes:
-    return marshal.dumps(listings)
+    return marshal.dumps((classification_key(), listings))
 
 
 def _decode_listings(stored: object) -> dict[str, Listing]:
@@ -238,10 +239,11 @@ def _decode_listings(stored: object) -> dict[str, Listing]:
     if not isinstance(stored, bytes):
         return {}
     try:
-        listings = marshal.loads(stored)
+        key, listings = marshal.loads(stored)
     except (EOFError, ValueError, TypeError):
         return {}
-    return listings if isinstance(listings, dict) else {}
+    # Listings kept under other classification rules would hide files those rules skipped.
+    return listings if key == classification_key() and isinstance(listings, dict) else {}
 
 
 def _relisted(listings: dict[str, Listing], known: dict[str, Listing]) -> bool:
