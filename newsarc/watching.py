@@ -166,15 +166,21 @@ class Watcher:
         os.set_blocking(write_end, False)
         sync = getattr(signal, "SIGUSR1", None)
         previous_handler = signal.signal(sync, lambda number, frame: None) if sync is not None else None
+        previous_term = signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl-C does
         previous_fd = signal.set_wakeup_fd(write_end)
         try:
             yield read_end
         finally:
             signal.set_wakeup_fd(previous_fd)
+            signal.signal(signal.SIGTERM, previous_term)
             if sync is not None:
                 signal.signal(sync, previous_handler)
             os.close(read_end)
             os.close(write_end)
+
+
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def _drain(descriptor: int) -> None:

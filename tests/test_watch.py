@@ -178,3 +178,12 @@ def test_a_heartbeat_is_believed_only_when_current_and_whole(tmp_path: Path, see
         connection.close()
     with Archive.open(seeds_dir, index=index) as archive:
         assert not archive.report.watched and archive.article_count() == 5
+
+
+def test_a_stopped_watcher_takes_its_heartbeat_away(watched: Watched) -> None:
+    watched.process.send_signal(signal.SIGTERM)  # as `kill` does; Ctrl-C (SIGINT) the same
+    watched.process.wait(30)
+    assert watched.heartbeat() is None
+    _article(watched.root / "after.md", "After the stop")
+    vouched, titles = watched.titles()
+    assert not vouched and "After the stop" in titles
