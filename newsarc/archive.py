@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 from .errors import AmbiguousError, ArchiveError, NotFoundError, StoreError
 from .index import open_index
 from .model import record_index, record_number
-from .parsing import ParseResult, parse_file, walk_archive
 from .results import (
     DuplicateGroup,
+    Heartbeat,
     Hit,
     Page,
     ProgressCallback,
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from .index import Index
     from .model import Article, Problem
+    from .parsing import ParseResult
     from .query import Query
 
 __all__ = [
@@ -71,8 +72,10 @@ class Archive:
         rebuild: bool = False,
         progress: ProgressCallback | None = None,
         workers: int | None = None,
+        trust_watcher: bool = True,
     ) -> Archive:
-        """Open the archive at `root` and refresh its index as `fresh` says."""
+        """Open the archive at `root` and refresh its index as `fresh` says (a running
+        `newsarc watch` that vouches for the index spares the walk, with `trust_watcher`)."""
         root = Path(root)
         if not root.is_dir():
             raise ArchiveError(f"no archive folder at {root}",
@@ -82,7 +85,8 @@ class Archive:
         for attempt in range(3):
             cold = not opened.in_memory and not opened.filled
             try:
-                report = opened.refresh(mode=fresh, progress=progress, workers=workers)
+                report = opened.refresh(mode=fresh, progress=progress, workers=workers,
+                                        trust_watcher=trust_watcher)
                 break
             except Exception as error:
                 opened.close()
@@ -148,9 +152,21 @@ class Archive:
         return articles
 
     def refresh(self, *, fresh: str = "full", progress: ProgressCallback | None = None,
-                workers: int | None = None) -> RefreshReport:
+                workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
         """Refresh the index again (it was refreshed when opened), as `fresh` says."""
-        return self.index.refresh(mode=fresh, progress=progress, workers=workers)
+        return self.index.refresh(mode=fresh, progress=progress, workers=workers, trust_watcher=trust_watcher)
+
+    # for `newsarc watch` (see watching.py) ------------------------------------------------
+
+    def folders(self) -> list[str]:
+        """The folders of the last full walk, relative to the root (`""` is the root itself)."""
+        return self.index.folders()
+
+    def beat(self, heartbeat: Heartbeat) -> None:
+        self.index.beat(heartbeat)
+
+    def end_watch(self, pid: int) -> None:
+        self.index.end_watch(pid)
 
     # questions -------------------------------------------------------------------------
 
@@ -272,6 +288,8 @@ def _file_name(article: Article) -> str:
 
 def load_archive(root: str | Path) -> ParseResult:
     """Parse every article file below `root` without an index, collecting problems."""
+    from .parsing import ParseResult, parse_file, walk_archive
+
     root = Path(root)
     if not root.is_dir():
         raise ArchiveError(f"no archive folder at {root}", hint="pass --archive PATH")

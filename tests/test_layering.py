@@ -26,7 +26,7 @@ LAYERS: dict[str, int] = {
     "parsing": 3, "query": 3,
     "index": 4,
     "archive": 5, "spelling": 5,
-    "render": 6, "exporters": 6, "importing": 6,
+    "render": 6, "exporters": 6, "importing": 6, "watching": 6,
     "cli": 7,
     "__main__": 8,
     "__init__": 0,  # newsarc/__init__.py holds the version only

@@ -173,7 +173,6 @@ def search(context: Context, request: SearchRequest) -> None:
       newsarc search title:ipo date:2021-12-01..
     """
     from ..exporters import get
-    from ..render import search_results
 
     words = request.query.words
     if not words:
@@ -192,6 +191,8 @@ def search(context: Context, request: SearchRequest) -> None:
         if page.total == 0:
             context.say(f"no articles match {' '.join(words)!r}")
             raise CommandExit(ExitCode.NO_MATCH)
+        from ..render import search_results  # rich is imported only for people, not pipes
+
         context.show(search_results(page))
 
 

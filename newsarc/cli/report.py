@@ -44,8 +44,6 @@ class StatsRequest:
 @pass_context
 def stats(context: Context, request: StatsRequest) -> None:
     """Counts of articles by provider, topic, month, year or type, with a monthly timeline."""
-    from ..render import stats_view
-
     query = build_query(context, request.query)
     dimension, top = request.dimension, request.top
     with open_archive(context) as archive:
@@ -57,6 +55,8 @@ def stats(context: Context, request: StatsRequest) -> None:
             for label, count in result.counts:
                 context.write_data(json.dumps({dimension: label, "count": count}, ensure_ascii=False))
         else:
+            from ..render import stats_view  # rich is imported only for people, not pipes
+
             context.show(stats_view(result))
         if result.total == 0:
             raise CommandExit(ExitCode.NO_MATCH)
@@ -75,8 +75,6 @@ class DupesRequest:
 @pass_context
 def dupes(context: Context, request: DupesRequest) -> None:
     """Groups of articles that are the same story (same URL, or same provider and title)."""
-    from ..render import duplicates_view
-
     query = build_query(context, request.query)
     with open_archive(context) as archive:
         groups = archive.duplicates(checked_query(context, archive, query))
@@ -87,6 +85,8 @@ def dupes(context: Context, request: DupesRequest) -> None:
                     "articles": [{"id": a.id, "path": a.path, "title": a.title} for a in group.articles],
                 }, ensure_ascii=False))
         else:
+            from ..render import duplicates_view  # rich is imported only for people, not pipes
+
             context.show(duplicates_view(groups))
         if not groups:
             raise CommandExit(ExitCode.NO_MATCH)
@@ -161,8 +161,6 @@ class IndexRequest:
 @pass_context
 def index(context: Context, request: IndexRequest) -> None:
     """Refresh the index and report what changed (every command also refreshes)."""
-    from ..render import index_report_view
-
     rebuild = request.rebuild
     with open_archive(context, rebuild=rebuild, fresh=None if not rebuild else "full") as archive:
         report = archive.report
@@ -170,6 +168,8 @@ def index(context: Context, request: IndexRequest) -> None:
             record = dataclasses.asdict(report) | {"index": archive.location}
             context.write_data(json.dumps(record))
         elif context.pretty:
+            from ..render import index_report_view  # rich is imported only for people, not pipes
+
             context.show(index_report_view(report, archive.location))
         else:
             context.notice(
@@ -187,7 +187,6 @@ def index(context: Context, request: IndexRequest) -> None:
 def fields(context: Context, request: OutputRequest) -> None:
     """The fields a query can use, their types, and example values from this archive."""
     from ..query import fields_help
-    from ..render import fields_view
 
     with open_archive(context) as archive:
         rows = [(entry.name, entry.type, entry.description, archive.field_examples(entry.name))
@@ -197,6 +196,8 @@ def fields(context: Context, request: OutputRequest) -> None:
             context.write_data(json.dumps({"field": name, "type": kind, "meaning": meaning,
                                            "examples": examples}, ensure_ascii=False))
     else:
+        from ..render import fields_view  # rich is imported only for people, not pipes
+
         context.show(fields_view(rows))
 
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from ..model import Article, Problem
     from ..query import Query
-    from ..results import DuplicateGroup, Page, ProgressCallback, RefreshReport, Stats
+    from ..results import DuplicateGroup, Heartbeat, Page, ProgressCallback, RefreshReport, Stats
 
 FailureKind = Literal["damaged", "unwritable"]
 """What an error says of the index: its storage is damaged, or it cannot be written
@@ -60,8 +60,18 @@ class Index(Protocol):
         """Whether a refresh ever completed in this index."""
 
     def refresh(self, *, mode: str = "full", progress: ProgressCallback | None = None,
-                workers: int | None = None) -> RefreshReport:
-        """Bring the index up to date with the folder; `mode` is one of FRESHNESS_MODES."""
+                workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
+        """Bring the index up to date with the folder; `mode` is one of FRESHNESS_MODES.
+        With `trust_watcher`, a running `newsarc watch` that vouches for the index spares the walk."""
+
+    def folders(self) -> list[str]:
+        """The folders of the last full walk, relative to the archive (`""` is the root)."""
+
+    def beat(self, heartbeat: Heartbeat) -> None:
+        """Record the watcher's heartbeat (see `sqlite.heartbeat`)."""
+
+    def end_watch(self, pid: int) -> None:
+        """Remove the heartbeat of the watcher `pid`."""
 
     def close(self) -> None:
         """Close the streams handed out, then the index itself."""

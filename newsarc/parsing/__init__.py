@@ -17,10 +17,8 @@ its fast path and `yamlnesting` as its depth check), `jsonpages`, `plaintext`;
 
 from __future__ import annotations
 
-from .dispatch import parse_bytes, parse_file
-from .jsonpages import json_error_message, load_json
-from .reading import MAX_FILE_BYTES, decode, read_article_file
-from .result import ParseResult, article_id
+from typing import TYPE_CHECKING, Any
+
 from .walk import (
     ARTICLE,
     FRONT_MATTER_ONLY,
@@ -32,6 +30,7 @@ from .walk import (
     SKIPPED_FOLDERS,
     ArticleFile,
     FileStat,
+    Listing,
     is_article_name,
     is_walked_name,
     name_kind,
@@ -40,7 +39,33 @@ from .walk import (
     scan_archive,
     walk_archive,
 )
-from .yamlload import load_yaml
+
+if TYPE_CHECKING:
+    from .dispatch import parse_bytes, parse_file
+    from .jsonpages import json_error_message, load_json
+    from .reading import MAX_FILE_BYTES, decode, read_article_file
+    from .result import ParseResult, article_id
+    from .yamlload import load_yaml
+
+# The parsers (and PyYAML behind them) load on first use: a command whose index is
+# fresh only walks, and start-up is most of what it costs.
+_LAZY = {
+    "parse_bytes": "dispatch", "parse_file": "dispatch", "json_error_message": "jsonpages",
+    "load_json": "jsonpages", "MAX_FILE_BYTES": "reading", "decode": "reading",
+    "read_article_file": "reading", "ParseResult": "result", "article_id": "result", "load_yaml": "yamlload",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ARTICLE",
@@ -54,6 +79,7 @@ __all__ = [
     "SKIPPED_FOLDERS",
     "ArticleFile",
     "FileStat",
+    "Listing",
     "ParseResult",
     "article_id",
     "decode",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import errno
 import os
 import re
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
@@ -105,27 +107,51 @@ def walk_archive(root: str | Path, problems: list[Problem] | None = None) -> lis
     ]
 
 
+Listing = tuple[int, int, int, int, int, list[str], list[str], dict[str, str]]
+"""What `scan_archive` remembers of one folder's names: (device, inode, mtime_ns,
+ctime_ns, when it was listed, the names the walk reports (`is_walked_name`), the other names
+that may be folders (folders and links), {name: readable name} where they differ)."""
+
+# Bump when `name_kind` or `_listing` change what they keep: remembered listings
+# made under other rules are then ignored (see `classification_key`).
+CLASSIFICATION_VERSION = 2
+
+# A folder's listing is trusted again only when its last change came this long before
+# it was listed: a name added in the same clock tick as the listing cannot hide.
+LISTING_MARGIN_NS = 2_000_000_000
+
+
+def classification_key() -> str:
+    """What remembered listings depend on: they are valid only under the same key."""
+    return repr((CLASSIFICATION_VERSION, sorted(NOT_ARTICLE_SUFFIXES), sorted(NOT_ARTICLE_STEMS),
+                 sorted(IGNORED_SUFFIXES), sorted(LEFTOVER_SUFFIXES), sorted(SKIPPED_FOLDERS)))
+
+
 def scan_archive(
     root: str | Path,
     problems: list[Problem] | None = None,
     *,
     folder_mtimes: dict[str, int] | None = None,
     real_paths: dict[str, str] | None = None,
+    listings: dict[str, Listing] | None = None,
+    known_listings: Mapping[str, Listing] | None = None,
 ) -> dict[str, FileStat]:
-    """Relative path -> FileStat of every article file below `root`, and of every text
-    file that is not one (`name_kind`), which the index counts as skipped.
-
-    Hidden and VCS folders are skipped. Folder links are followed once each, so a
+    """Relative path -> FileStat of every file below `root` the walk reports (`name_kind`:
+    articles, and text files the index counts as skipped). Hidden and VCS folders are skipped. Folder links are followed once each, so a
     link loop ends; a folder, or a file, that cannot be looked at is reported in
     `problems` under its path (`.` for the root) and skipped: a caller keeps what it
-    knew of the files there rather than take them for removed. When `folder_mtimes`
-    is given, it receives each folder's modification time, keyed by relative path.
-    This loop runs on every command, so it stays lean: plain strings and tuples, one
-    stat per entry (POSIX: it opens folders to stat names relative to them).
+    knew of the files there rather than take them for removed. `folder_mtimes` receives
+    each folder's modification time. It runs on every command, so it stays lean.
 
     Relative paths are always valid text, one per file (see `readable_name`), and
     `real_paths`, when given, receives the real path of each file whose name was
     respelled, under that key, for opening it.
+
+    `listings` receives each folder's `Listing` (if it can be trusted later). Given the
+    last walk's as `known_listings`, a folder whose inode and times are as they were, and
+    were well before it was listed, is not listed nor its names classified again: adding,
+    removing or renaming a name sets its folder's change time, which nothing sets back.
+    Every file is still stat'ed, so in-place edits are seen.
     """
     found: dict[str, FileStat] = {}
     seen_folders: set[tuple[int, int]] = set()
@@ -146,7 +172,11 @@ def scan_archive(
             seen_folders.add((info.st_dev, info.st_ino))
             if folder_mtimes is not None:
                 folder_mtimes[prefix] = info.st_mtime_ns
-            subfolders = _scan_folder(descriptor, (folder, prefix, respelled), found, problems, real_paths)
+            listing = _listing(descriptor, info, (known_listings or {}).get(prefix))
+            if listings is not None and listing[3] < listing[4] - LISTING_MARGIN_NS:
+                listings[prefix] = listing  # one listed too soon after a change could never be trusted
+            subfolders = _scan_folder(descriptor, (folder, prefix, respelled), listing, found, problems,
+                                      real_paths)
         except OSError as error:
             _cannot_read(problems, prefix, error)
             continue
@@ -158,38 +188,69 @@ def scan_archive(
     return found
 
 
+def _listing(descriptor: int, info: os.stat_result, known: Listing | None) -> Listing:
+    """The names of the open folder `descriptor`: `known` when it still holds, else listed."""
+    if (known is not None and known[:4] == (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns)
+            and info.st_ctime_ns < known[4] - LISTING_MARGIN_NS):
+        return known
+    listed_at = time.time_ns()
+    articles, others, spellings = [], [], {}
+    with os.scandir(descriptor) as entries:
+        for entry in entries:
+            name = entry.name
+            if name[0] == ".":  # hidden files and folders, .git among them
+                continue
+            if is_walked_name(name):  # an article's name, or a text file's counted as skipped
+                articles.append(name)
+            elif entry.is_symlink() or not entry.is_file(follow_symlinks=False):
+                others.append(name)  # a folder, a link (to a folder, perhaps), or something odd
+            else:
+                continue  # a regular file by a name that is no article's: it can only be replaced
+            shown = readable_name(name)
+            if shown != name:
+                spellings[name] = shown
+    return (info.st_dev, info.st_ino, info.st_mtime_ns, info.st_ctime_ns, listed_at, articles, others,
+            spellings)
+
+
 def _scan_folder(
     descriptor: int,
     place: _Folder,
+    listing: Listing,
     found: dict[str, FileStat],
     problems: list[Problem] | None,
     real_paths: dict[str, str] | None,
 ) -> list[_Folder]:
     """Put the article files of the open folder `descriptor` in `found`; return its subfolders."""
     folder, prefix, respelled = place
+    articles, others, spellings = listing[5], listing[6], listing[7]
     subfolders = []
-    for name in os.listdir(descriptor):
-        if name[0] == ".":  # hidden files and folders, .git among them
-            continue
-        shown = readable_name(name)
+    stat_at = os.stat
+    for name in articles:
         try:
-            stat = os.stat(name, dir_fd=descriptor)
+            stat = stat_at(name, dir_fd=descriptor)
         except OSError as error:
             # Vanished, a dangling link or a link loop: nothing to read. Anything
             # else (EACCES, EIO) hides a file that may well still be there.
-            if error.errno not in _GONE and is_walked_name(name):
-                _cannot_read(problems, prefix + shown, error, "file")
+            if error.errno not in _GONE:
+                _cannot_read(problems, prefix + spellings.get(name, name), error, "file")
             continue
-        if S_ISDIR(stat.st_mode):
-            if name not in SKIPPED_FOLDERS:
-                subfolder = (os.path.join(folder, name), f"{prefix}{shown}/", respelled or shown != name)
-                subfolders.append(subfolder)
-            continue
-        if not S_ISREG(stat.st_mode) or not is_walked_name(name):
-            continue
-        found[prefix + shown] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
-        if real_paths is not None and (respelled or shown != name):
-            real_paths[prefix + shown] = os.path.join(folder, name)
+        if S_ISREG(stat.st_mode):
+            shown = spellings.get(name, name) if spellings else name
+            found[prefix + shown] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
+            if real_paths is not None and (respelled or shown != name):
+                real_paths[prefix + shown] = os.path.join(folder, name)
+        elif S_ISDIR(stat.st_mode) and name not in SKIPPED_FOLDERS:
+            shown = spellings.get(name, name)
+            subfolders.append((os.path.join(folder, name), f"{prefix}{shown}/", respelled or shown != name))
+    for name in others:
+        try:
+            stat = stat_at(name, dir_fd=descriptor)
+        except OSError:
+            continue  # no article's name: nothing to tell
+        if S_ISDIR(stat.st_mode) and name not in SKIPPED_FOLDERS:
+            shown = spellings.get(name, name)
+            subfolders.append((os.path.join(folder, name), f"{prefix}{shown}/", respelled or shown != name))
     return subfolders
 
 

@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, TypeVar
 from ...errors import StoreError
 from .. import NotAnIndexError, WordNeighbour
 from . import reads, vocabulary
+from .heartbeat import clear as clear_heartbeat
+from .heartbeat import write as write_heartbeat
 from .refresh import Refresh
 from .schema import MEMORY, FailureKind, connect, failure_kind, meta, read_transaction, remove_database
 
@@ -24,7 +26,7 @@ if TYPE_CHECKING:
 
     from ...model import Article, Problem
     from ...query import Query
-    from ...results import DuplicateGroup, Page, ProgressCallback, RefreshReport, Stats
+    from ...results import DuplicateGroup, Heartbeat, Page, ProgressCallback, RefreshReport, Stats
 
 _T = TypeVar("_T")
 
@@ -57,8 +59,18 @@ class SqliteIndex:
         return meta(self.connection, "files") is not None
 
     def refresh(self, *, mode: str = "full", progress: ProgressCallback | None = None,
-                workers: int | None = None) -> RefreshReport:
-        return Refresh(self.connection, self.root).refresh(mode=mode, progress=progress, workers=workers)
+                workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
+        return Refresh(self.connection, self.root).refresh(mode=mode, progress=progress, workers=workers,
+                                                           trust_watcher=trust_watcher)
+
+    def folders(self) -> list[str]:
+        return reads.folders(self.connection)
+
+    def beat(self, heartbeat: Heartbeat) -> None:
+        write_heartbeat(self.connection, heartbeat)
+
+    def end_watch(self, pid: int) -> None:
+        clear_heartbeat(self.connection, pid)
 
     def close(self) -> None:
         for stream in list(self._streams):

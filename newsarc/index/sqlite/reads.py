@@ -336,3 +336,8 @@ def _unreadable(connection: sqlite3.Connection) -> list[tuple[str, str]]:
 
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
+
+
+def folders(connection: sqlite3.Connection) -> list[str]:
+    """The folders of the last full walk, relative to the archive (`""` is the root, others end in `/`)."""
+    return [path for (path,) in connection.execute("SELECT path FROM folders ORDER BY path")]

@@ -11,11 +11,12 @@ import os
 import time
 from typing import TYPE_CHECKING
 
-from ...parsing import ArticleFile, FileStat, scan_archive
+from ...parsing import ArticleFile, FileStat, Listing, scan_archive
+from ...parsing.walk import classification_key
 from ...results import ProgressCallback, RefreshReport
+from . import heartbeat
 from .reads import computed_counts, counts, skipped_count
 from .schema import FTS_COLUMNS, meta, set_meta, write_transaction
-from .workers import ParsedFile, parse_all
 
 if TYPE_CHECKING:
     import sqlite3
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from ...model import Problem
+    from .workers import ParsedFile
 
 # Parsed files written per round of INSERT statements.
 INSERT_BATCH = 200
@@ -41,6 +43,7 @@ class Refresh:
         mode: str = "full",
         progress: ProgressCallback | None = None,
         workers: int | None = None,
+        trust_watcher: bool = True,
     ) -> RefreshReport:
         """Bring the index up to date with the archive folder.
 
@@ -49,12 +52,19 @@ class Refresh:
         nothing is walked; adding, removing or renaming a file moves its folder's
         mtime, so those are seen at once (by a full walk), and in-place edits at the
         next full refresh. mode "none" uses the index as it is.
+
+        While `newsarc watch` runs and vouches for the index (see `heartbeat`), "full"
+        and "dirs" skip the walk; `trust_watcher` False (the watcher's own refresh) walks.
         """
         started = time.perf_counter()
         report = RefreshReport()
         stored_files = meta(self.connection, "files")
         # An index never filled starts with a full walk, whatever the mode.
-        if stored_files is None or mode == "full" or (mode == "dirs" and self._folders_changed()):
+        watched = stored_files is not None and mode != "none" and trust_watcher
+        if watched and heartbeat.vouches(self.connection):
+            report.unchanged = int(stored_files)
+            report.watched = True
+        elif stored_files is None or mode == "full" or (mode == "dirs" and self._folders_changed()):
             self._refresh_files(report, progress, workers)
         else:
             report.unchanged = int(stored_files)
@@ -68,13 +78,19 @@ class Refresh:
         folders: dict[str, int] = {}
         real_paths: dict[str, str] = {}
         walk_problems: list[Problem] = []
-        current = scan_archive(self.root, walk_problems, folder_mtimes=folders, real_paths=real_paths)
+        known_listings = _decode_listings(meta(self.connection, "listings"))
+        listings: dict[str, Listing] = {}
+        current = scan_archive(self.root, walk_problems, folder_mtimes=folders, real_paths=real_paths,
+                               listings=listings, known_listings=known_listings)
         unreadable = sorted([problem.path, problem.message] for problem in walk_problems)
         # The whole walk, compared at once with the last one: with nothing changed,
         # a refresh costs the walk and one small read instead of a row per file.
         snapshot = _encode_snapshot(current, folders, unreadable)
         if snapshot == meta(self.connection, "snapshot"):
             report.unchanged = len(current)
+            if _relisted(listings, known_listings):
+                with write_transaction(self.connection):
+                    set_meta(self.connection, "listings", _encode_listings(listings))
             return
         # The index is compared with the walk under the write lock: another newsarc may
         # have refreshed it since the read above, and a diff against what it held then
@@ -99,6 +115,7 @@ class Refresh:
             report.removed = len(removed)
             report.unchanged = len(current) - len(to_parse) + len(hidden)
             set_meta(self.connection, "unreadable", json.dumps(unreadable) if unreadable else None)
+            set_meta(self.connection, "listings", _encode_listings(listings))
             self._apply(to_parse, removed, known, folders, snapshot, progress, workers)
 
     def _folders_changed(self) -> bool:
@@ -121,6 +138,8 @@ class Refresh:
         progress: ProgressCallback | None,
         workers: int | None,
     ) -> None:
+        from .workers import parse_all  # the parsers load only when a file changed
+
         connection = self.connection  # in the caller's write transaction
         for path in removed:
             self._delete_file(path)
@@ -208,7 +227,32 @@ def _encode_snapshot(current: dict[str, FileStat], folders: dict[str, int],
     Only the 16-byte digest is stored: reading back the walk itself (11 MB for
     100,000 files) cost more than comparing it.
     """
-    return hashlib.blake2b(marshal.dumps((current, folders, unreadable)), digest_size=16).digest()
+    # Version 0: later versions mark an object seen twice (by its reference count) or
+    # interned, so equal walks could encode differently.
+    return hashlib.blake2b(marshal.dumps((current, folders, unreadable), 0), digest_size=16).digest()
+
+
+def _encode_listings(listings: dict[str, Listing]) -> bytes:
+    return marshal.dumps((classification_key(), listings))
+
+
+def _decode_listings(stored: object) -> dict[str, Listing]:
+    """The folder listings of the last walk; none when they are missing or unreadable
+    (the walk then lists every folder, as it always could)."""
+    if not isinstance(stored, bytes):
+        return {}
+    try:
+        key, listings = marshal.loads(stored)
+    except (EOFError, ValueError, TypeError):
+        return {}
+    # Listings kept under other classification rules would hide files those rules skipped.
+    return listings if key == classification_key() and isinstance(listings, dict) else {}
+
+
+def _relisted(listings: dict[str, Listing], known: dict[str, Listing]) -> bool:
+    """True when a folder was listed again (its known listing no longer held)."""
+    return listings.keys() != known.keys() or any(listing is not known[key]
+                                                  for key, listing in listings.items())
 
 
 def _under(paths: Iterable[str], folders_or_files: list[str]) -> set[str]:
