@@ -137,11 +137,11 @@ def scan_archive(
     known_listings: Mapping[str, Listing] | None = None,
 ) -> dict[str, FileStat]:
     """Relative path -> FileStat of every file below `root` the walk reports (`name_kind`:
-    articles, and text files the index counts as skipped). Hidden and VCS folders are skipped. Folder links are followed once each, so a
-    link loop ends; a folder, or a file, that cannot be looked at is reported in
-    `problems` under its path (`.` for the root) and skipped: a caller keeps what it
-    knew of the files there rather than take them for removed. `folder_mtimes` receives
-    each folder's modification time. It runs on every command, so it stays lean.
+    articles, and text files the index counts as skipped). Hidden and VCS folders are
+    skipped. Folder links are followed once each, so a link loop ends; a folder, or a
+    file, that cannot be looked at is reported in `problems` under its path (`.` for the
+    root) and skipped: a caller keeps what it knew of the files there rather than take
+    them for removed. `folder_mtimes` receives each folder's modification time.
 
     Relative paths are always valid text, one per file (see `readable_name`), and
     `real_paths`, when given, receives the real path of each file whose name was
