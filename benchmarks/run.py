@@ -24,6 +24,7 @@ import importlib.util
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import sqlite3
@@ -45,10 +46,13 @@ REPOSITORY = HERE.parent
 
 def _load_generate() -> ModuleType:
     """benchmarks/generate.py, loaded by path: benchmarks/ is not a package."""
-    name = "newsarc_bench_generate"
+    return _load_module("newsarc_bench_generate", HERE / "generate.py")
+
+
+def _load_module(name: str, path: Path) -> ModuleType:
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, HERE / "generate.py")
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses look their module up while the class is made
@@ -640,7 +644,25 @@ def write_report(
     for result in results:
         lines += [f"### {result['count']:,} articles", "", *command_lines(result), ""]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines), encoding="utf-8")
+    kept = kept_sections(path.read_text(encoding="utf-8") if path.exists() else "", lines)
+    text = "\n".join(lines).rstrip("\n") + ("\n\n\n" + kept if kept else "")
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def kept_sections(old: str, written: list[str]) -> str:
+    """The `## ` sections of the old report that this run did not write (the search
+    quality section of benchmarks/quality.py, the freshness targets of targets.py):
+    kept, in their order, after the sections this run wrote."""
+    titles = {line for line in written if line.startswith("## ")}
+    sections, current = [], None
+    for line in old.splitlines():
+        if line.startswith("## "):
+            current = None if line in titles or re.match(r"## [0-9,]+ articles$", line) else [line]
+            if current is not None:
+                sections.append(current)
+        elif current is not None:
+            current.append(line)
+    return "\n\n".join("\n".join(section).strip("\n") for section in sections)
 
 
 # --- the cold build -----------------------------------------------------------------------------
@@ -800,6 +822,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--nested", action="store_true", help="generate YYYY/ subfolders")
     parser.add_argument("--no-warmup", dest="warmup", action="store_false")
+    parser.add_argument("--targets", type=Path, metavar="ARCHIVE",
+                        help="measure issue 14's freshness targets on this archive instead (targets.py)")
+    parser.add_argument("--targets-index", type=Path, metavar="FILE", help="the index for --targets")
     parser.add_argument(
         "--smoke",
         action="store_true",
@@ -844,6 +869,11 @@ def _count(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.targets is not None:
+        targets = _load_module("newsarc_bench_targets", HERE / "targets.py")
+        index = args.targets_index or args.work / f"{args.targets.name}-targets.sqlite"
+        return int(targets.main(["--archive", str(args.targets), "--index", str(index),
+                                 "--runs", str(args.runs), "--report", str(args.report)]))
     cleanup: Callable[[], None] = lambda: None  # noqa: E731
     if args.smoke:
         args.sizes, args.runs, args.slow_runs, args.warmup = [200], 1, 1, False

@@ -44,8 +44,8 @@ def insert_parsed(connection: sqlite3.Connection, batch: list[ParsedFile],
             labels += [(rowid, kind, value) for kind, value in article_labels]
             urls += [(rowid, url) for url in article_urls]
             links += [(rowid, position, link) for position, link in related_links]
-        files.append((parsed.path, *parsed.stat, json.dumps(problems) if problems else None))
-    connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)", files)
+        files.append((parsed.path, *parsed.stat, json.dumps(problems) if problems else None, parsed.skipped))
+    connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)", files)
     if articles:
         marks = ", ".join("?" * len(articles[0]))
         connection.executemany(f"INSERT INTO articles VALUES ({marks})", articles)

@@ -15,10 +15,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ...parsing import ArticleFile, FileStat, scan_archive
+from ...parsing import ArticleFile, FileStat, Listing, scan_archive
+from ...parsing.walk import classification_key
 from ...results import ProgressCallback, RefreshReport
+from . import heartbeat
 from .inserts import insert_parsed
-from .reads import computed_counts, counts
+from .reads import computed_counts, counts, skipped_count
 from .schema import ROW_TABLES, failure_kind, meta, set_meta, write_transaction
 from .shards import (
     merge_shard,
@@ -28,12 +30,12 @@ from .shards import (
     shard_folder,
     shard_schema,
 )
-from .workers import PARALLEL_THRESHOLD, ParsedFile, build_shards, parse_all
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from ...model import Problem
+    from .workers import ParsedFile
 
 # Parsed files written per round of INSERT statements.
 INSERT_BATCH = 200
@@ -52,6 +54,7 @@ class Refresh:
         mode: str = "full",
         progress: ProgressCallback | None = None,
         workers: int | None = None,
+        trust_watcher: bool = True,
     ) -> RefreshReport:
         """Bring the index up to date with the archive folder.
 
@@ -60,12 +63,19 @@ class Refresh:
         nothing is walked; adding, removing or renaming a file moves its folder's
         mtime, so those are seen at once (by a full walk), and in-place edits at the
         next full refresh. mode "none" uses the index as it is.
+
+        While `newsarc watch` runs and vouches for the index (see `heartbeat`), "full"
+        and "dirs" skip the walk; `trust_watcher` False (the watcher's own refresh) walks.
         """
         started = time.perf_counter()
         report = RefreshReport()
         stored_files = meta(self.connection, "files")
         # An index never filled starts with a full walk, whatever the mode.
-        if stored_files is None or mode == "full" or (mode == "dirs" and self._folders_changed()):
+        watched = stored_files is not None and mode != "none" and trust_watcher
+        if watched and heartbeat.vouches(self.connection):
+            report.unchanged = int(stored_files)
+            report.watched = True
+        elif stored_files is None or mode == "full" or (mode == "dirs" and self._folders_changed()):
             try:
                 self._refresh_files(report, progress, workers)
             except BuildUnderWay:
@@ -77,6 +87,7 @@ class Refresh:
         else:
             report.unchanged = int(stored_files)
         report.articles, report.problems = counts(self.connection)
+        report.skipped = skipped_count(self.connection)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -85,13 +96,19 @@ class Refresh:
         folders: dict[str, int] = {}
         real_paths: dict[str, str] = {}
         walk_problems: list[Problem] = []
-        current = scan_archive(self.root, walk_problems, folder_mtimes=folders, real_paths=real_paths)
+        known_listings = _decode_listings(meta(self.connection, "listings"))
+        listings: dict[str, Listing] = {}
+        current = scan_archive(self.root, walk_problems, folder_mtimes=folders, real_paths=real_paths,
+                               listings=listings, known_listings=known_listings)
         unreadable = sorted([problem.path, problem.message] for problem in walk_problems)
         # The whole walk, compared at once with the last one: with nothing changed,
         # a refresh costs the walk and one small read instead of a row per file.
         snapshot = _encode_snapshot(current, folders, unreadable)
         if snapshot == meta(self.connection, "snapshot"):
             report.unchanged = len(current)
+            if _relisted(listings, known_listings):
+                with write_transaction(self.connection):
+                    set_meta(self.connection, "listings", _encode_listings(listings))
             return
         # The index is compared with the walk under the write lock: another newsarc may
         # have refreshed it since the read above, and a diff against what it held then
@@ -118,7 +135,10 @@ class Refresh:
             report.removed = len(removed)
             report.unchanged = len(current) - len(to_parse) + len(hidden)
             set_meta(self.connection, "unreadable", json.dumps(unreadable) if unreadable else None)
+            set_meta(self.connection, "listings", _encode_listings(listings))
             remove_stale_shards(shard_folder(self.connection))
+            from .workers import PARALLEL_THRESHOLD  # the parsers load only when a file changed
+
             count = workers if workers is not None else (os.cpu_count() or 1)
             # An index not filled yet (new, or a build killed midway) that only gains files.
             cold = (meta(self.connection, "files") is None and not removed and not report.changed
@@ -169,6 +189,8 @@ class Refresh:
                      progress: ProgressCallback | None, workers: int | None, before: int = 0) -> None:
         """Parse files (in worker processes that send their rows back, when many) and
         insert them here, each replacing the file of its path in `known`."""
+        from .workers import parse_all  # the parsers load only when a file changed
+
         total = before + len(to_parse)
         batch: list[ParsedFile] = []
         for done, parsed in enumerate(parse_all(to_parse, workers), before + 1):
@@ -222,8 +244,9 @@ def finish(connection: sqlite3.Connection, snapshot: bytes) -> None:
     caller's write transaction)."""
     articles, problems = computed_counts(connection)
     files = connection.execute("SELECT count(*) FROM files").fetchone()[0]
+    skipped = connection.execute("SELECT count(*) FROM files WHERE skipped IS NOT NULL").fetchone()[0]
     for key, value in (("articles", articles), ("problems", problems), ("files", files),
-                       ("snapshot", snapshot), ("building", None)):
+                       ("skipped", skipped), ("snapshot", snapshot), ("building", None)):
         set_meta(connection, key, value)
 
 
@@ -288,6 +311,8 @@ class ColdBuild:
                 folder.rmdir()  # only when empty: another build may be using it
 
     def _merge_from(self, to_parse: list[ArticleFile], workers: int, folder: Path) -> bool:
+        from .workers import build_shards
+
         shards = build_shards(to_parse, workers, folder, shard_schema(self.connection))
         waiting: list[str] = []
         try:
@@ -333,7 +358,32 @@ def _encode_snapshot(current: dict[str, FileStat], folders: dict[str, int],
     Only the 16-byte digest is stored: reading back the walk itself (11 MB for
     100,000 files) cost more than comparing it.
     """
-    return hashlib.blake2b(marshal.dumps((current, folders, unreadable)), digest_size=16).digest()
+    # Version 0: later versions mark an object seen twice (by its reference count) or
+    # interned, so equal walks could encode differently.
+    return hashlib.blake2b(marshal.dumps((current, folders, unreadable), 0), digest_size=16).digest()
+
+
+def _encode_listings(listings: dict[str, Listing]) -> bytes:
+    return marshal.dumps((classification_key(), listings))
+
+
+def _decode_listings(stored: object) -> dict[str, Listing]:
+    """The folder listings of the last walk; none when they are missing or unreadable
+    (the walk then lists every folder, as it always could)."""
+    if not isinstance(stored, bytes):
+        return {}
+    try:
+        key, listings = marshal.loads(stored)
+    except (EOFError, ValueError, TypeError):
+        return {}
+    # Listings kept under other classification rules would hide files those rules skipped.
+    return listings if key == classification_key() and isinstance(listings, dict) else {}
+
+
+def _relisted(listings: dict[str, Listing], known: dict[str, Listing]) -> bool:
+    """True when a folder was listed again (its known listing no longer held)."""
+    return listings.keys() != known.keys() or any(listing is not known[key]
+                                                  for key, listing in listings.items())
 
 
 def _under(paths: Iterable[str], folders_or_files: list[str]) -> set[str]:

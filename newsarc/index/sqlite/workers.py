@@ -15,6 +15,7 @@ import signal
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ...htmltext import body_source, searchable_text
 from ...parsing import parse_file
 from ...records import json_text
 from ...urls import canonical_url
@@ -49,6 +50,7 @@ class ParsedFile:
     stat: FileStat
     rows: list[tuple[Any, ...]]
     problems: list[tuple[int | None, str]]
+    skipped: str | None = None  # why the file is not an article (parsing.ParseResult.skipped)
 
 
 def parse_for_index(article_file: ArticleFile) -> ParsedFile:
@@ -59,6 +61,7 @@ def parse_for_index(article_file: ArticleFile) -> ParsedFile:
         article_file.stat,
         [_article_row(article) for article in result.articles],
         [(problem.line, problem.message) for problem in result.problems],
+        result.skipped,
     )
 
 
@@ -79,11 +82,12 @@ def _article_row(article: Article) -> tuple[Any, ...]:
     # than parsing its YAML, and piped output writes the text as it is.
     record = json_text(article)
     provider = article.provider
+    body = searchable_text(body_source(article))  # HTML (or a JSON `content` field) as its words
     fts = (
         article.title,
         " ; ".join(article.topics),
-        article.excerpt,
-        article.body,
+        searchable_text(article.excerpt),
+        body,
         " ".join(filter(None, (provider.name, provider.domain))) if provider else "",
         "\n".join(f"{item.title}\n{item.excerpt}" for item in article.related),
     )
@@ -103,7 +107,7 @@ def _article_row(article: Article) -> tuple[Any, ...]:
         None if article.is_published is None else int(article.is_published),
         int(bool(article.images)),
         int(bool(article.related)),
-        int(bool(article.body.strip())),
+        int(bool(body.strip())),
         int(article.has_secured),
         article.url,
         canonical_by_url.get(article.url or ""),
