@@ -215,3 +215,15 @@ def test_cjk_words_match_as_substrings_and_typos_find_indexed_words(pg_url: str,
         page = opened.search(parse_query("人工智能", datetime(2021, 12, 20, tzinfo=timezone.utc)))
         assert [hit.article.path for hit in page.hits] == ["cjk.md"]
         assert opened.index.similar_words("sensetme")[0] == "sensetime"  # type: ignore[attr-defined]
+
+
+def test_a_typo_is_rescued_and_skipped_files_are_counted_on_a_server_as_on_a_file(pg_url: str,
+                                                                                 archive: Path) -> None:
+    (archive / "fetch.sh").write_text("#!/bin/sh\ncurl https://example.org\n", encoding="utf-8")
+    indexed = run(pg_url, "index", "--json", archive=archive)
+    assert json.loads(indexed.stdout)["skipped"] == 1
+    # (not "sensetim": the english stemmer makes that of "sensetime", so it matches as typed)
+    rescued = run(pg_url, "list", "sensetme", archive=archive)
+    typed = run(pg_url, "list", "sensetime", archive=archive)
+    assert rescued.exit_code == 0 and ids(rescued) == ids(typed) != []
+    assert 'no match for "sensetme"; showing results for "sensetime"' in rescued.stderr

@@ -8,21 +8,29 @@ archive, the default) and `postgres/` (a shared server, for a location that is a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
 from ..errors import StoreError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
     from pathlib import Path
 
     from ..model import Article, Problem
     from ..query import Query
-    from ..results import DuplicateGroup, Page, ProgressCallback, RefreshReport, Stats
+    from ..results import DuplicateGroup, Heartbeat, Page, ProgressCallback, RefreshReport, Stats
 
 FailureKind = Literal["damaged", "unwritable"]
 """What an error says of the index: its storage is damaged, or it cannot be written
 (a full disk, a read-only file); the archive rebuilds, or answers from memory."""
+
+
+class WordNeighbour(NamedTuple):
+    """A word of the index's vocabulary near a typed word: how many edits away, in how many articles."""
+
+    word: str
+    distance: int
+    articles: int
 
 
 class NotAnIndexError(StoreError):
@@ -52,8 +60,18 @@ class Index(Protocol):
         """Whether a refresh ever completed in this index."""
 
     def refresh(self, *, mode: str = "full", progress: ProgressCallback | None = None,
-                workers: int | None = None) -> RefreshReport:
-        """Bring the index up to date with the folder; `mode` is one of FRESHNESS_MODES."""
+                workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
+        """Bring the index up to date with the folder; `mode` is one of FRESHNESS_MODES.
+        With `trust_watcher`, a running `newsarc watch` that vouches for the index spares the walk."""
+
+    def folders(self) -> list[str]:
+        """The folders of the last full walk, relative to the archive (`""` is the root)."""
+
+    def beat(self, heartbeat: Heartbeat) -> None:
+        """Record the watcher's heartbeat (see `sqlite.heartbeat`)."""
+
+    def end_watch(self, pid: int) -> None:
+        """Remove the heartbeat of the watcher `pid`."""
 
     def close(self) -> None:
         """Close the streams handed out, then the index itself."""
@@ -104,8 +122,20 @@ class Index(Protocol):
 
     def problems(self) -> list[Problem]: ...
 
+    def skipped_files(self) -> list[tuple[str, str]]:
+        """(path, reason) of each file that is not an article, by path."""
+
     def counts(self) -> tuple[int, int]:
         """How many articles and problems the index holds."""
+
+    # the vocabulary (typo rescue, "did you mean") -----------------------------------------
+
+    def word_articles(self, words: Sequence[str], field: str | None, at_most: int) -> dict[str, int]:
+        """How many articles a search for each of `words` alone in the text field `field`
+        (None: any) finds, counted up to `at_most` (a cheap answer for common words)."""
+
+    def word_neighbours(self, word: str, field: str | None) -> list[WordNeighbour]:
+        """The index's words one edit away from `word` in `field`, most frequent first."""
 
 
 def is_server_location(location: object) -> bool:

@@ -29,15 +29,15 @@ from .schema import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Generator, Iterator
+    from collections.abc import Callable, Generator, Iterator, Sequence
     from pathlib import Path
 
     import psycopg
 
     from ...model import Article, Problem
     from ...query import Query
-    from ...results import DuplicateGroup, Page, ProgressCallback, RefreshReport, Stats
-    from .. import FailureKind
+    from ...results import DuplicateGroup, Heartbeat, Page, ProgressCallback, RefreshReport, Stats
+    from .. import FailureKind, WordNeighbour
 
 _T = TypeVar("_T")
 MISSING_DRIVER = ("a PostgreSQL index needs the psycopg driver, which is not installed",
@@ -94,7 +94,8 @@ class PostgresIndex:
         return self._call(lambda: meta(self.connection, "files") is not None)
 
     def refresh(self, *, mode: str = "full", progress: ProgressCallback | None = None,
-                workers: int | None = None) -> RefreshReport:
+                workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
+        # `trust_watcher` has nothing to trust here: a server index has no watcher.
         refresh = Refresh(self.connection, self.root, self.location)
         return self._call(lambda: refresh.refresh(mode=mode, progress=progress, workers=workers))
 
@@ -158,6 +159,25 @@ class PostgresIndex:
 
     def counts(self) -> tuple[int, int]:
         return self._read(lambda: reads.counts(self.connection))
+
+    def skipped_files(self) -> list[tuple[str, str]]:
+        return self._read(lambda: reads.skipped_files(self.connection))
+
+    def folders(self) -> list[str]:
+        return self._read(lambda: reads.folders(self.connection))
+
+    def beat(self, heartbeat: Heartbeat) -> None:
+        raise StoreError("newsarc watch keeps a local index fresh; a server index is refreshed by "
+                         "`newsarc index` on the machine that holds the folder")
+
+    def end_watch(self, pid: int) -> None:
+        return None  # a server index never has a watcher's heartbeat
+
+    def word_articles(self, words: Sequence[str], field: str | None, at_most: int) -> dict[str, int]:
+        return self._read(lambda: reads.word_articles(self.connection, words, field, at_most))
+
+    def word_neighbours(self, word: str, field: str | None) -> list[WordNeighbour]:
+        return self._read(lambda: reads.word_neighbours(self.connection, word, field))
 
     def similar_words(self, word: str, limit: int = 5) -> list[str]:
         """Indexed words that look like `word` (pg_trgm similarity), closest first: the

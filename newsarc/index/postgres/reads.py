@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from ...model import Article, Problem
 from ...results import DuplicateGroup, Hit, Page, Stats
+from .. import WordNeighbour
 from ..sqlite.reads import article_from_record_json, spans
 from ..sqlite.schema import MARK_END, MARK_START
 from .compile import CompiledQuery, compile_query
@@ -296,3 +297,58 @@ def computed_counts(connection: Connection) -> tuple[int, int]:
 def _unreadable(connection: Connection) -> list[tuple[str, str]]:
     text = meta(connection, "unreadable")
     return [(path, message) for path, message in json.loads(text)] if text else []
+
+
+def skipped_files(connection: Connection) -> list[tuple[str, str]]:
+    """(path, reason) of each text file the walk found that is not an article."""
+    rows = connection.execute("SELECT path, skipped FROM files WHERE skipped IS NOT NULL ORDER BY path")
+    return [(path, reason) for path, reason in rows]
+
+
+def skipped_count(connection: Connection) -> int:
+    row = connection.execute("SELECT count(*) FROM files WHERE skipped IS NOT NULL").fetchone()
+    return int(row[0]) if row else 0
+
+
+def folders(connection: Connection) -> list[str]:
+    """The folders of the last full walk, relative to the archive (`""` is the root)."""
+    return [path for (path,) in connection.execute("SELECT path FROM folders ORDER BY path")]
+
+
+def word_articles(connection: Connection, words: Iterable[str], field: str | None,
+                  at_most: int) -> dict[str, int]:
+    """How many articles a search for each word alone in `field` (None: any text) finds,
+    counted up to `at_most`, asked of the GIN indexes as a search asks them."""
+    from ...query import TextTerm
+    from .compile import lexemes, words_tsquery
+
+    found: dict[str, int] = {}
+    for word in dict.fromkeys(words):
+        term = TextTerm((word,), field)
+        if not lexemes(term):
+            found[word] = 0
+            continue
+        column = "related" if field == "related" else "words"
+        condition = f"{column} @@ %s::tsquery"
+        parameters: list[object] = [words_tsquery(term)]
+        if field is None:  # any text: the related items' too, as the SQLite backend counts them
+            condition = f"({condition} OR related @@ %s::tsquery)"
+            parameters.append(words_tsquery(term, weighted=False))
+        row = connection.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM search WHERE {condition} LIMIT %s) AS hits",
+            (*parameters, at_most)).fetchone()
+        found[word] = int(row[0]) if row else 0
+    return found
+
+
+def word_neighbours(connection: Connection, word: str, field: str | None) -> list[WordNeighbour]:
+    """The indexed words one edit away from `word`, most frequent first (the same
+    candidates as the SQLite backend's, looked up in the vocabulary table)."""
+    from ..sqlite.vocabulary import fold, one_edit_away
+
+    candidates = sorted(one_edit_away(fold(word)))
+    held = [value for (value,) in connection.execute(
+        "SELECT word FROM vocabulary WHERE word = ANY(%s)", (candidates,))]
+    counts = word_articles(connection, held, field, 1_000_000)
+    found = [WordNeighbour(term, 1, articles) for term, articles in counts.items() if articles > 0]
+    return sorted(found, key=lambda neighbour: (-neighbour.articles, neighbour.word))

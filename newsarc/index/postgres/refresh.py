@@ -18,7 +18,7 @@ from ...errors import StoreError
 from ...parsing import ArticleFile, FileStat, scan_archive
 from ...results import ProgressCallback, RefreshReport
 from ..sqlite.workers import PARALLEL_THRESHOLD, ParsedFile, map_unordered, parse_for_index
-from .reads import computed_counts, counts
+from .reads import computed_counts, counts, skipped_count
 from .schema import LOCK_KEY, meta, set_meta
 from .text import has_cjk, word_text
 
@@ -144,6 +144,7 @@ class Refresh:
         else:
             report.unchanged = int(stored_files)
         report.articles, report.problems = counts(self.connection)
+        report.skipped = skipped_count(self.connection)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -290,10 +291,11 @@ class Refresh:
                 labels += [(rowid, kind, value) for kind, value in article_labels]
                 urls += [(rowid, url) for url in article_urls]
                 links += [(rowid, position, link) for position, link in related_links]
-            files.append((parsed.path, *parsed.stat, json.dumps(problems) if problems else None))
+            files.append((parsed.path, *parsed.stat, json.dumps(problems) if problems else None,
+                          parsed.skipped))
         cursor = connection.cursor()
         for statement, rows in (
-            ("COPY files (path, size, mtime_ns, inode, ctime_ns, problems) FROM STDIN", files),
+            ("COPY files (path, size, mtime_ns, inode, ctime_ns, problems, skipped) FROM STDIN", files),
             (f"COPY articles ({_ARTICLE_COLUMNS}) FROM STDIN", articles),
             ("COPY records (rowid, record) FROM STDIN", records),
             ("COPY search_text (rowid, title, topics, excerpt, body, related, cjk) FROM STDIN", texts),

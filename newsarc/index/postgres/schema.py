@@ -21,7 +21,7 @@ from .. import NotAnIndexError
 if TYPE_CHECKING:
     import psycopg
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: files.skipped (text files that are not articles)
 MARKER = "newsarc_marker"
 APPLICATION = "newsarc"
 # Every table newsarc creates: a database holding any of them without the marker is
@@ -40,7 +40,8 @@ CREATE TABLE files (
     mtime_ns BIGINT NOT NULL,
     inode BIGINT NOT NULL,
     ctime_ns BIGINT NOT NULL,
-    problems TEXT
+    problems TEXT,
+    skipped TEXT
 );
 CREATE TABLE folders (path TEXT PRIMARY KEY, mtime_ns BIGINT NOT NULL);
 CREATE TABLE articles (

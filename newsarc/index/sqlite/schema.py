@@ -25,7 +25,9 @@ from .fileheader import APPLICATION_ID, check_index_path, header_is_ours
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-SCHEMA_VERSION = 5
+# 6: files.skipped; HTML bodies and JSON content indexed as their words.
+# 7: stored records number their `index` from 1, and indexed text has HTML entities decoded.
+SCHEMA_VERSION = 7
 # BM25 weights in the FTS column order: title over topics over excerpt over body;
 # the provider's name counts a little, related items' text least.
 FTS_COLUMNS = ("title", "topics", "excerpt", "body", "provider", "related")
@@ -34,6 +36,18 @@ FTS_WEIGHTS = (10.0, 5.0, 3.0, 1.0, 2.0, 0.5)
 # removed from indexed text, so article text cannot forge a highlight.
 MARK_START, MARK_END = "\ue000", "\ue001"
 MEMORY = ":memory:"
+# The tables a refresh fills from parsed files, each with the column that holds the
+# article's rowid (None: not keyed by article). Worker processes write these tables
+# into shards, and the merge copies each of them; a table added here is merged too.
+ROW_TABLES: tuple[tuple[str, str | None], ...] = (
+    ("files", None),
+    ("articles", "rowid"),
+    ("records", "rowid"),
+    ("articles_fts", "rowid"),
+    ("labels", "article"),
+    ("urls", "article"),
+    ("related_links", "article"),
+)
 
 FailureKind = Literal["damaged", "unwritable"]
 
@@ -45,7 +59,8 @@ CREATE TABLE files (
     mtime_ns INTEGER NOT NULL,
     inode INTEGER NOT NULL,
     ctime_ns INTEGER NOT NULL,
-    problems TEXT
+    problems TEXT,
+    skipped TEXT
 );
 CREATE TABLE folders (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 CREATE TABLE articles (
