@@ -22,8 +22,10 @@ each engine for the top 10 and notes where the article came back. Query sets:
 - CJK, one / two characters: substrings of the runs of Han, Kana or Hangul found in an
   article's title, excerpt or related items (up to 3 of each length per article).
 
-Engines: newsarc through its Python API (its default order, and `sort:text`) (`Archive.open` with a temporary `index=` file,
-as the CLI's `--index` gives; never the user's cache), and two FTS5 tables built in memory
+Engines: newsarc through its Python API (its default order, and `sort:text`) (`Archive.open`
+with a temporary `index=` file, as the CLI's `--index` gives; never the user's cache; each
+query through `check_spelling` first, as the CLI runs it, so a dropped letter goes through
+typo rescue), and two FTS5 tables built in memory
 here over the same text (title, topics, excerpt, body, related items' titles and
 excerpts), one with `unicode61`, one with `porter`, ranked by bm25 with newsarc's
 column weights so the tokenizer is the only difference. Every engine gets the words
@@ -304,7 +306,9 @@ class Newsarc:
         from newsarc.query import parse_query
 
         try:
-            page = self.archive.search(parse_query(item.text + self.sort, self.now), limit=TOP)
+            # As the CLI runs a query: rescued when its words are in no article.
+            query = self.archive.check_spelling(parse_query(item.text + self.sort, self.now)).query
+            page = self.archive.search(query, limit=TOP)
         except NewsarcError as error:  # a query newsarc refuses counts as a miss, and is reported
             self.errors.append(f"{item.text!r}: {error}")
             return []

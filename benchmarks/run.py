@@ -19,10 +19,12 @@ command and its stderr; CI runs `--smoke` this way (the alternatives may be miss
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
 import json
 import os
 import platform
+import re
 import shlex
 import shutil
 import sqlite3
@@ -44,10 +46,13 @@ REPOSITORY = HERE.parent
 
 def _load_generate() -> ModuleType:
     """benchmarks/generate.py, loaded by path: benchmarks/ is not a package."""
-    name = "newsarc_bench_generate"
+    return _load_module("newsarc_bench_generate", HERE / "generate.py")
+
+
+def _load_module(name: str, path: Path) -> ModuleType:
     if name in sys.modules:
         return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, HERE / "generate.py")
+    spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses look their module up while the class is made
@@ -639,7 +644,168 @@ def write_report(
     for result in results:
         lines += [f"### {result['count']:,} articles", "", *command_lines(result), ""]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines), encoding="utf-8")
+    kept = kept_sections(path.read_text(encoding="utf-8") if path.exists() else "", lines)
+    text = "\n".join(lines).rstrip("\n") + ("\n\n\n" + kept if kept else "")
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def kept_sections(old: str, written: list[str]) -> str:
+    """The `## ` sections of the old report that this run did not write (the search
+    quality section of benchmarks/quality.py, the freshness targets of targets.py):
+    kept, in their order, after the sections this run wrote."""
+    titles = {line for line in written if line.startswith("## ")}
+    sections, current = [], None
+    for line in old.splitlines():
+        if line.startswith("## "):
+            current = None if line in titles or re.match(r"## [0-9,]+ articles$", line) else [line]
+            if current is not None:
+                sections.append(current)
+        elif current is not None:
+            current.append(line)
+    return "\n\n".join("\n".join(section).strip("\n") for section in sections)
+
+
+# --- the cold build -----------------------------------------------------------------------------
+#
+# The issue's target: a cold build at least twice as fast as one process walking the folder with
+# PyYAML's C loader, peak under 250 MB, the WAL bounded. The two run in pairs, one after the other,
+# so a machine busy with other work slows both alike; the ratio is of the medians of one run.
+
+COLD_BUILD_START = "<!-- cold-build: written by benchmarks/run.py --cold-build -->"
+COLD_BUILD_END = "<!-- /cold-build -->"
+WALK = RARE  # the PyYAML question the build is compared with: a walk that parses every file
+
+
+def cold_build_size(
+    args: argparse.Namespace, tools: dict[str, list[str] | None], count: int
+) -> dict[str, Any]:
+    archive, manifest = prepare_archive(args.work, count, args.seed, args.nested)
+    values = placeholders(archive, manifest, args.work, tools)
+    bench = Bench(args, tools, archive, values)
+    build = next(c for c in COMMANDS if c.tool == "newsarc" and c.question == BUILD)
+    walk = next(c for c in COMMANDS if c.tool == "pyyaml" and c.question == WALK)
+    database = shlex.split(values["db"])[0]
+    outcomes = {"newsarc": Outcome(build), "pyyaml": Outcome(walk)}
+    wal_peaks: list[int] = []
+    sizes: list[int] = []
+    load_before = os.getloadavg()[0]
+    for run in range(args.slow_runs):
+        for tool, command in (("newsarc", build), ("pyyaml", walk)):
+            outcome = outcomes[tool]
+            if tools[tool] is None or outcome.status != "ok":
+                outcome.status = "not installed" if tools[tool] is None else outcome.status
+                continue
+            print(f"[{size_label(count)}] {tool} run {run + 1}: {command.question} ...", file=sys.stderr,
+                  end="", flush=True)
+            bench.setup(command.setup)
+            outcome.shown = bench.command_line(command.template)
+            outcome.argv = to_argv(outcome.shown)
+            watcher = WalWatcher(Path(database + "-wal")) if tool == "newsarc" else None
+            with watcher or contextlib.nullcontext():
+                finished = run_process(outcome.argv)
+            if finished.code not in (0, 1):  # 1: the archive has broken files, or no match
+                outcome.status, outcome.detail = "failed", f"exit {finished.code}: {finished.stderr[-2000:]}"
+                print(" failed", file=sys.stderr)
+                continue
+            outcome.seconds.append(finished.seconds)
+            outcome.peak_kb.append(finished.peak_kb)
+            outcome.lines = finished.lines
+            if watcher is not None:
+                wal_peaks.append(watcher.largest)
+                sizes.append(Path(database).stat().st_size)
+            print(f" {finished.seconds:.1f} s, {finished.peak_kb / 1024:.0f} MB", file=sys.stderr)
+    load = (load_before, os.getloadavg()[0])
+    return {"count": count, "manifest": manifest, "values": values, "outcomes": list(outcomes.values()),
+            "load": load, "wal_peak": max(wal_peaks, default=None), "index_bytes": max(sizes, default=None)}
+
+
+class WalWatcher:
+    """The largest size the WAL beside the index reaches while a build runs (read every 20 ms)."""
+
+    def __init__(self, wal: Path) -> None:
+        import threading
+
+        self.wal = wal
+        self.largest = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> WalWatcher:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.02):
+            with contextlib.suppress(OSError):
+                self.largest = max(self.largest, self.wal.stat().st_size)
+
+
+def cold_build_lines(args: argparse.Namespace, results: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        COLD_BUILD_START,
+        "## Cold build",
+        "",
+        f"Written by `python benchmarks/run.py {' '.join(args.argv)}` on "
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, "
+        f"{platform.python_implementation()} {platform.python_version()}, SQLite {sqlite3.sqlite_version}. "
+        f"`newsarc index --rebuild` into an empty index and the PyYAML C-loader walk "
+        f"(`alternatives/pyyaml_filter.py --word`), {args.slow_runs} pairs run one after the other; "
+        "medians, peak resident size by GNU time, the WAL's largest size read every 20 ms.",
+        "",
+        "| articles | files | files MB | newsarc s | files/s | peak MB | WAL peak MB | index MB "
+        "| index / files | µs per file | PyYAML walk s | newsarc / PyYAML | load before, after |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    per_file: list[tuple[int, float]] = []
+    for result in results:
+        manifest = result["manifest"]
+        build, walk = result["outcomes"]
+        files, size = manifest["files"], manifest["bytes"]
+        if build.status != "ok" or not build.seconds:
+            lines.append(f"| {result['count']:,} | {files:,} | {size / 1e6:,.0f} | {build.status} "
+                         "| | | | | | | | | |")
+            continue
+        seconds = build.median
+        micro = seconds / files * 1e6
+        per_file.append((result["count"], micro))
+        index = result["index_bytes"] or 0
+        wal = result["wal_peak"]
+        ratio = f"{seconds / walk.median:.2f}" if walk.status == "ok" and walk.seconds else walk.status
+        walk_s = fmt_seconds(walk.median) if walk.status == "ok" and walk.seconds else ""
+        lines.append(
+            f"| {result['count']:,} | {files:,} | {size / 1e6:,.0f} | {fmt_seconds(seconds)} | "
+            f"{files / seconds:,.0f} | {max(build.peak_kb) / 1024:.0f} | "
+            f"{'' if wal is None else f'{wal / 1e6:,.1f}'} | {index / 1e6:,.0f} | {index / size:.2f} | "
+            f"{micro:,.0f} | {walk_s} | {ratio} | {result['load'][0]:.1f}, {result['load'][1]:.1f} |"
+        )
+    for (small, small_cost), (large, large_cost) in zip(per_file, per_file[1:], strict=False):
+        lines += ["", f"Cost per file from {small:,} to {large:,} articles: x{large_cost / small_cost:.2f} "
+                      "(1.00 is a cost that grows as fast as the archive, no faster)."]
+    lines += ["", "```sh"]
+    for result in results:
+        for outcome in result["outcomes"]:
+            if outcome.shown:
+                lines.append(outcome.shown.replace(str(REPOSITORY) + "/", ""))
+    lines += ["```", COLD_BUILD_END]
+    return lines
+
+
+def write_cold_build_section(path: Path, args: argparse.Namespace, results: list[dict[str, Any]]) -> None:
+    """The cold-build section of the report, in place of the one there (or at its end)."""
+    section = "\n".join(cold_build_lines(args, results))
+    text = path.read_text(encoding="utf-8") if path.exists() else "# newsarc benchmarks\n"
+    if COLD_BUILD_START in text and COLD_BUILD_END in text:
+        before, rest = text.split(COLD_BUILD_START, 1)
+        after = rest.split(COLD_BUILD_END, 1)[1]
+        text = before + section + after
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 # --- command line -----------------------------------------------------------------------------
@@ -656,10 +822,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--nested", action="store_true", help="generate YYYY/ subfolders")
     parser.add_argument("--no-warmup", dest="warmup", action="store_false")
+    parser.add_argument("--targets", type=Path, metavar="ARCHIVE",
+                        help="measure issue 14's freshness targets on this archive instead (targets.py)")
+    parser.add_argument("--targets-index", type=Path, metavar="FILE", help="the index for --targets")
     parser.add_argument(
         "--smoke",
         action="store_true",
         help="200 articles, 1 run each, report in a temp file; exit 1 when a command fails",
+    )
+    parser.add_argument(
+        "--scale",
+        help="the targets at a scale: 100k (sizes 25000,100000), 1m (100000,1000000, not in CI: "
+        "about 5 GB of files and an hour), or an article count (a quick check of the same steps)",
+    )
+    parser.add_argument(
+        "--cold-build",
+        action="store_true",
+        help="only the cold index build, in pairs with the PyYAML walk; writes the report's "
+        "cold-build section and keeps the rest of the report",
     )
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
@@ -668,11 +848,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if unknown:
         parser.error(f"unknown tools: {', '.join(sorted(unknown))}")
     args.sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
+    if args.scale:
+        try:
+            args.sizes = SCALES.get(args.scale.lower()) or [_count(args.scale)]
+        except ValueError:
+            parser.error(f"--scale: 100k, 1m or an article count, not {args.scale!r}")
+        if args.sizes[-1] >= 1_000_000:  # a cold build there takes minutes, a walk of 5 GB as long
+            args.runs, args.slow_runs = min(args.runs, 3), 1
     return args
+
+
+SCALES = {"100k": [25_000, 100_000], "1m": [100_000, 1_000_000]}
+
+
+def _count(text: str) -> int:
+    text = text.lower().replace("_", "").replace(",", "")
+    factor = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(text[:-1] if factor > 1 else text) * factor
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.targets is not None:
+        targets = _load_module("newsarc_bench_targets", HERE / "targets.py")
+        index = args.targets_index or args.work / f"{args.targets.name}-targets.sqlite"
+        return int(targets.main(["--archive", str(args.targets), "--index", str(index),
+                                 "--runs", str(args.runs), "--report", str(args.report)]))
     cleanup: Callable[[], None] = lambda: None  # noqa: E731
     if args.smoke:
         args.sizes, args.runs, args.slow_runs, args.warmup = [200], 1, 1, False
@@ -686,8 +887,12 @@ def main(argv: list[str] | None = None) -> int:
         if tools[tool] is None:
             print(f"{tool}: not installed, skipped", file=sys.stderr)
     try:
-        results = [run_size(args, tools, count) for count in args.sizes]
-        write_report(args.report, args, tools, results)
+        if args.cold_build:
+            results = [cold_build_size(args, tools, count) for count in args.sizes]
+            write_cold_build_section(args.report, args, results)
+        else:
+            results = [run_size(args, tools, count) for count in args.sizes]
+            write_report(args.report, args, tools, results)
     finally:
         cleanup()
     print(f"report: {args.report}", file=sys.stderr)

@@ -8,15 +8,17 @@ when the one on disk is damaged or cannot be written).
 from __future__ import annotations
 
 import dataclasses
+import re
 from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import AmbiguousError, ArchiveError, NotFoundError, StoreError
 from .index import open_index
-from .parsing import ParseResult, parse_file, walk_archive
+from .model import record_index, record_number
 from .results import (
     DuplicateGroup,
+    Heartbeat,
     Hit,
     Page,
     ProgressCallback,
@@ -27,6 +29,7 @@ from .results import (
     Stats,
     with_empty_months,
 )
+from .spelling import Spelling, check_spelling
 from .urls import canonical_url
 
 if TYPE_CHECKING:
@@ -34,13 +37,14 @@ if TYPE_CHECKING:
 
     from .index import Index
     from .model import Article, Problem
+    from .parsing import ParseResult
     from .query import Query
 
 __all__ = [
     "FRESHNESS_MODES", "STATS_DIMENSIONS", "Archive", "load_archive",
     # the result types, importable from here as before they moved to results.py
     "DuplicateGroup", "Hit", "Page", "ProgressCallback", "RefreshReport", "RelatedView",
-    "ResolvedRelated", "Span", "Stats",
+    "ResolvedRelated", "Span", "Spelling", "Stats",
 ]  # fmt: skip
 
 FRESHNESS_MODES = ("full", "dirs", "none")
@@ -68,8 +72,10 @@ class Archive:
         rebuild: bool = False,
         progress: ProgressCallback | None = None,
         workers: int | None = None,
+        trust_watcher: bool = True,
     ) -> Archive:
-        """Open the archive at `root` and refresh its index as `fresh` says."""
+        """Open the archive at `root` and refresh its index as `fresh` says (a running
+        `newsarc watch` that vouches for the index spares the walk, with `trust_watcher`)."""
         root = Path(root)
         if not root.is_dir():
             raise ArchiveError(f"no archive folder at {root}",
@@ -79,7 +85,8 @@ class Archive:
         for attempt in range(3):
             cold = not opened.in_memory and not opened.filled
             try:
-                report = opened.refresh(mode=fresh, progress=progress, workers=workers)
+                report = opened.refresh(mode=fresh, progress=progress, workers=workers,
+                                        trust_watcher=trust_watcher)
                 break
             except Exception as error:
                 opened.close()
@@ -145,9 +152,21 @@ class Archive:
         return articles
 
     def refresh(self, *, fresh: str = "full", progress: ProgressCallback | None = None,
-                workers: int | None = None) -> RefreshReport:
+                workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
         """Refresh the index again (it was refreshed when opened), as `fresh` says."""
-        return self.index.refresh(mode=fresh, progress=progress, workers=workers)
+        return self.index.refresh(mode=fresh, progress=progress, workers=workers, trust_watcher=trust_watcher)
+
+    # for `newsarc watch` (see watching.py) ------------------------------------------------
+
+    def folders(self) -> list[str]:
+        """The folders of the last full walk, relative to the root (`""` is the root itself)."""
+        return self.index.folders()
+
+    def beat(self, heartbeat: Heartbeat) -> None:
+        self.index.beat(heartbeat)
+
+    def end_watch(self, pid: int) -> None:
+        self.index.end_watch(pid)
 
     # questions -------------------------------------------------------------------------
 
@@ -175,6 +194,12 @@ class Archive:
     def count(self, query: Query) -> int:
         return self.index.count(query)
 
+    def check_spelling(self, query: Query) -> Spelling:
+        """What to run for `query`: the rescued query when its words are in no article and
+        their nearest words of the index find something, else `query`; and a "did you
+        mean" when it finds very few and a much more frequent neighbour exists."""
+        return check_spelling(self.index, query)
+
     def get(self, reference: str) -> Article:
         """The article named by an id (or unique id prefix), a path, or a URL."""
         reference = reference.strip()
@@ -182,9 +207,9 @@ class Archive:
         if not candidates:
             raise NotFoundError(f"no article matches {reference!r}", hint="use an id from `newsarc list`")
         if len(candidates) > 1:
-            shown = ", ".join(f"{article.id[:12]} ({article.path})" for article in candidates[:8])
+            shown = ", ".join(f"{article.id[:12]} ({_file_name(article)})" for article in candidates[:8])
             raise AmbiguousError(f"{reference!r} matches {len(candidates)} articles: {shown}",
-                                hint="give more characters of the id")
+                                hint="give more characters of the id, or PATH#N for a file's Nth record")
         return candidates[0]
 
     def related(self, article: Article) -> RelatedView:
@@ -213,6 +238,10 @@ class Archive:
     def problems(self) -> list[Problem]:
         return self.index.problems()
 
+    def skipped_files(self) -> list[tuple[str, str]]:
+        """(path, reason) of each file of the archive that is not an article, by path."""
+        return self.index.skipped_files()
+
     def field_examples(self, field_name: str, limit: int = 5) -> list[str]:
         """The most common values of a field in this archive (for `fields` and completion)."""
         return self.index.field_examples(field_name, limit)
@@ -232,6 +261,11 @@ class Archive:
             found = self.index.articles_at_path(relative)
             if found:
                 return found
+        numbered = _NUMBERED_RECORD.fullmatch(reference)
+        relative = self._relative_path(numbered[1]) if numbered else None
+        if numbered and relative is not None:  # `page.json#2`, as `export --format paths` writes it
+            index = record_index(int(numbered[2]))
+            return [article for article in self.index.articles_at_path(relative) if article.index == index]
         canonical = canonical_url(reference) if "/" in reference or "." in reference else None
         return self.index.articles_with_url(canonical) if canonical else []
 
@@ -249,8 +283,17 @@ class Archive:
         return reference.strip("/") or None
 
 
+_NUMBERED_RECORD = re.compile(r"(.+)#([0-9]{1,9})")
+
+
+def _file_name(article: Article) -> str:
+    return article.path if article.index is None else f"{article.path}#{record_number(article.index)}"
+
+
 def load_archive(root: str | Path) -> ParseResult:
     """Parse every article file below `root` without an index, collecting problems."""
+    from .parsing import ParseResult, parse_file, walk_archive
+
     root = Path(root)
     if not root.is_dir():
         raise ArchiveError(f"no archive folder at {root}", hint="pass --archive PATH")

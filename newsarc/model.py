@@ -57,9 +57,13 @@ class Story:
     featured_content: str | None = None
     # Keys the model does not know, kept verbatim (in source order) so nothing is lost.
     extra: dict[str, Any] = field(default_factory=dict)
-    # Text exactly as the file had it, for fields whose mojibake was repaired:
-    # field name -> original. Lossless exports write these back.
+    # Text exactly as the file had it, for fields whose mojibake was repaired or
+    # whose HTML entities were decoded: field name -> original. Lossless exports
+    # write these back.
     original_text: dict[str, str] = field(default_factory=dict)
+    # The title shown is the record's `name` (profiles, communities, ... have no
+    # title); the `name` key stays in `extra`, and no `title` key is written back.
+    title_from_name: bool = False
 
     @property
     def url(self) -> str | None:
@@ -89,11 +93,27 @@ class Article(Story):
     # Where the article came from; not part of its content, so not compared.
     id: str = field(default="", compare=False)
     path: str = field(default="", compare=False)
+    # The position of the record in a multi-record file, from 0 (ids are keyed on it);
+    # people see `record_number(index)`, counted from 1.
     index: int | None = field(default=None, compare=False)
 
     @property
     def has_secured(self) -> bool:
         return self.secured is not None
+
+
+def record_number(index: int) -> int:
+    """The number people see for the record at `index` (0-based) of a multi-record file.
+
+    Records are counted from 1 everywhere newsarc shows or writes one: `page.json#1` in
+    `paths`, `show` and messages, and `"index": 1` in JSON output, all the first record.
+    """
+    return index + 1
+
+
+def record_index(number: int) -> int:
+    """The inverse of `record_number`."""
+    return number - 1
 
 
 @dataclass(frozen=True)

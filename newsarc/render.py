@@ -18,12 +18,17 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from .entities import decode_entities
+from .htmltext import body_source, html_blocks, html_to_text, looks_like_html
+from .model import record_number
+from .otherfields import other_fields
 from .textsafe import safe_line, safe_text
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from datetime import datetime, tzinfo
 
+    from .htmltext import Block
     from .model import Article, Image, Story
     from .results import DuplicateGroup, Hit, Page, RefreshReport, RelatedView, Span, Stats
 
@@ -110,7 +115,7 @@ def _cell(article: Article, name: str) -> Text:
         value = getattr(article, name)
         return Text("-" if value is None else str(value))
     if name == "path":
-        return plain(article.path)
+        return plain(_file_name(article))
     if name == "url":
         return link(article.url)
     if name == "type":
@@ -170,19 +175,68 @@ def article_detail(view: RelatedView, local_zone: tzinfo | None = None) -> Rende
         facts.add_row(label, link(url))
     for image in article.images:
         facts.add_row("image", _image_text(image))
+    for label, value, is_link in other_fields(article):
+        facts.add_row(plain(label), link(value) if is_link else plain(value))
     if article.featured_content:
         facts.add_row("featured", Text("embedded content (not shown)", style="dim"))
     facts.add_row("secured", Text("encrypted blob present (not decrypted)" if article.has_secured else "none",
                                   style="dim"))
-    facts.add_row("file", plain(article.path + ("" if article.index is None else f" #{article.index + 1}")))
+    facts.add_row("file", plain(_file_name(article)))
     parts: list[RenderableType] = [Text(safe_line(article.title), style="bold"), facts]
-    if article.excerpt and not _opens_with(article.body, article.excerpt):
-        parts += [Rule("excerpt", style="dim"), block(article.excerpt)]
-    if article.body:
-        parts += [Rule("body", style="dim"), block(article.body)]
+    parts += _text_parts(article)
     if view.items or view.linked_from:
         parts += [Rule("related", style="dim"), related_tree(view, title=False)]
     return Group(*parts)
+
+
+def _text_parts(article: Article) -> list[RenderableType]:
+    """The excerpt (unless the body opens with it) and the body; HTML (in either, or in a
+    JSON record's `content`) shown as paragraphs, headings, list items and links."""
+    excerpt = html_to_text(article.excerpt) if looks_like_html(article.excerpt) else article.excerpt
+    source = body_source(article)
+    blocks = html_blocks(source) if looks_like_html(source) else None
+    opening = " ".join(block.text for block in blocks[:3]) if blocks is not None else source
+    parts: list[RenderableType] = []
+    if excerpt and not _opens_with(opening, excerpt):
+        parts += [Rule("excerpt", style="dim"), block(excerpt)]
+    if blocks:
+        parts += [Rule("body", style="dim"), html_body(blocks)]
+    elif source and blocks is None:
+        parts += [Rule("body", style="dim"), block(decode_entities(source))]
+    return parts
+
+
+def html_body(blocks: Sequence[Block]) -> RenderableType:
+    """Blocks of an HTML body as prose: a blank line between blocks (none between the items
+    of a list), headings bold, list items with a hanging indent, links as text and URL."""
+    rows: list[RenderableType] = []
+    for position, html_block in enumerate(blocks):
+        previous = blocks[position - 1] if position else None
+        if previous is not None and not html_block.same_list(previous):
+            rows.append(Text())
+        text = Text(style="bold" if html_block.kind == "heading" else "")
+        for run in html_block.runs:
+            text.append(safe_text(run.text))
+            if run.shown_url:
+                text.append(" (")
+                text.append(link(run.shown_url))
+                text.append(")")
+        if html_block.kind == "item":
+            item = Table.grid(padding=(0, 1, 0, 0))
+            item.add_column(no_wrap=True)
+            item.add_column(ratio=1)
+            item.add_row(Text(html_block.marker), text)
+            rows.append(Padding(item, (0, 0, 0, 2 * (html_block.level - 1))))
+        elif html_block.kind == "quote":
+            rows.append(Padding(text, (0, 0, 0, 4)))
+        else:
+            rows.append(text)
+    return Group(*rows)
+
+
+def _file_name(article: Article) -> str:
+    """`page.json#2` for the second record of a file, as `export --format paths` writes it."""
+    return article.path if article.index is None else f"{article.path}#{record_number(article.index)}"
 
 
 def related_tree(view: RelatedView, *, title: bool = True) -> Tree:
@@ -256,7 +310,8 @@ def _urls(article: Article) -> list[tuple[str, str]]:
 
 
 def _image_text(image: Image) -> Text:
-    text = link(image.url)
+    # Image URLs copied from a page's HTML spell `&` as `&#038;`: the link is the decoded one.
+    text = link(decode_entities(image.url) if image.url else image.url)
     if image.width and image.height:
         text.append(f"  {image.width}x{image.height}", style="dim")
     if image.title:
@@ -324,7 +379,7 @@ def index_report_view(report: RefreshReport, location: str) -> RenderableType:
     table.add_column(justify="right")
     for label, value in (("added", report.added), ("changed", report.changed), ("removed", report.removed),
                          ("unchanged", report.unchanged), ("articles", report.articles),
-                         ("problems", report.problems)):
+                         ("problems", report.problems), ("skipped", report.skipped)):
         table.add_row(label, str(value))
     table.add_row("time", f"{report.seconds:.2f} s")
     table.add_row("index", plain(location))

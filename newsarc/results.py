@@ -111,6 +111,18 @@ class DuplicateGroup:
     articles: list[Article]
 
 
+@dataclass(frozen=True)
+class Heartbeat:
+    """What a running `newsarc watch` says of itself in the index."""
+
+    pid: int
+    host: str
+    mode: str  # "inotify" (vouches for the index) or "poll" (never does)
+    beat: float  # time.time() of its last beat
+    overflow: bool = False  # its event queue overflowed: it is walking, the index may be stale
+    drained: float = 0.0  # when it last began reading every queued event (then applied them)
+
+
 @dataclass
 class RefreshReport:
     """What a refresh found and did."""
@@ -121,9 +133,11 @@ class RefreshReport:
     unchanged: int = 0
     articles: int = 0
     problems: int = 0
+    skipped: int = 0  # files that are not articles (scripts, READMEs, pages without front matter)
     seconds: float = 0.0
     rebuilt: bool = False
     notices: list[str] = field(default_factory=list)
+    watched: bool = False  # the walk was skipped: a running `newsarc watch` vouched for the index
 
     @property
     def touched(self) -> bool:

@@ -73,3 +73,39 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
     for name in ("NEWSARC_ARCHIVE", "NEWSARC_INDEX", "NEWSARC_CONFIG", "NO_COLOR", "FORCE_COLOR", "COLUMNS"):
         monkeypatch.delenv(name, raising=False)
+
+
+# --- a throwaway PostgreSQL server for the server-backend tests ----------------------------
+
+
+@pytest.fixture(scope="session")
+def pg_server():  # type: ignore[no-untyped-def]
+    """One PostgreSQL server for the session (see tests/pgserver.py). Without server
+    binaries the tests that use it skip, with one reason; with CI=true they fail."""
+    import os
+
+    from pgserver import SKIP_REASON, Server, find_bindir
+
+    bindir = find_bindir()
+    reason = SKIP_REASON if bindir is None else None
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        reason = "psycopg is not installed (pip install '.[test]' brings it)"
+    if reason is not None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    assert bindir is not None
+    server = Server(bindir)
+    try:
+        server.init()
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture()
+def pg_url(pg_server) -> str:  # type: ignore[no-untyped-def]
+    """The URL of a new, empty database on the session's server."""
+    return str(pg_server.new_database())

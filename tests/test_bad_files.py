@@ -260,7 +260,7 @@ def test_bad_files_beside_good_ones_keep_the_good_articles(
         (
             b"---\ntitle: x\nrelated: [{quality: 1}]\n---\n",
             3,
-            "related item 1: the record has no title, excerpt or URL",
+            "related item 1: the record has no title, name, excerpt or URL",
         ),
         (
             b"---\ntitle: x\nstuff: !!binary aGVsbG8=\n---\n",

@@ -256,7 +256,8 @@ def test_hostile_title_prints_as_inert_text(tmp_path: Path, seeds_dir: Path) -> 
 # --- help and configuration ------------------------------------------------------------------
 
 
-COMMANDS = ["list", "search", "show", "related", "stats", "dupes", "check", "index", "fields", "export", "import"]
+COMMANDS = ["list", "search", "show", "related", "stats", "dupes", "check", "index", "fields", "export", "import",
+            "watch"]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -201,7 +201,7 @@ def test_rejections_say_where_and_why(tmp_path: Path) -> None:
     assert summary.added == 2
     reasons = [(Path(problem.path).name, problem.line, problem.message) for problem in summary.rejected]
     assert reasons[0][:2] == ("feed.jsonl", 2) and reasons[0][2].startswith("invalid JSON")
-    assert reasons[1] == ("feed.jsonl", 4, "the record has no title, excerpt or URL")
+    assert reasons[1] == ("feed.jsonl", 4, "the record has no title, name, excerpt or URL")
     assert reasons[2][:2] == ("feed.jsonl", 5) and "heat" in reasons[2][2]
     assert reasons[3] == ("notes.txt", 1, "not a JSON, JSON Lines, front-matter or newsarc CSV/TSV file")
     assert reasons[4] == ("empty.json", None, "empty file")

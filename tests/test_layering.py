@@ -19,13 +19,14 @@ PACKAGE = Path(newsarc.__file__).parent
 
 LAYERS: dict[str, int] = {
     # the model and what it needs: no I/O beyond the standard library
-    "errors": 0, "model": 0, "results": 0, "textsafe": 0, "urls": 0, "timestamps": 0,
+    "errors": 0, "model": 0, "results": 0, "textsafe": 0, "urls": 0, "timestamps": 0, "htmltext": 0,
+    "entities": 0, "otherfields": 0,
     "dates": 1, "safewrite": 1,
     "records": 2,
     "parsing": 3, "query": 3,
     "index": 4,
-    "archive": 5,
-    "render": 6, "exporters": 6, "importing": 6,
+    "archive": 5, "spelling": 5,
+    "render": 6, "exporters": 6, "importing": 6, "watching": 6,
     "cli": 7,
     "__main__": 8,
     "__init__": 0,  # newsarc/__init__.py holds the version only
@@ -38,9 +39,10 @@ ONLY_IN = {
 }
 SEES_ONLY = {
     # render builds renderables from model and result objects: never the archive or an index
-    "render": {"model", "results", "textsafe", "errors"},
+    "render": {"model", "results", "textsafe", "htmltext", "entities", "otherfields", "errors"},
     # exporters write what they are given: never the archive, an index or rich
-    "exporters": {"model", "results", "records", "errors", "textsafe", "urls", "safewrite", "parsing"},
+    "exporters": {"model", "results", "records", "errors", "textsafe", "htmltext", "entities", "urls", "safewrite",
+                  "parsing"},
     # the query language is pure: text in, a syntax tree out
     "query": {"errors", "dates", "timestamps"},
 }

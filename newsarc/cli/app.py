@@ -7,6 +7,7 @@ turns newsarc's typed errors into one line on stderr and a named exit code.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -17,7 +18,6 @@ import click
 from .. import __version__
 from ..errors import AmbiguousError, NewsarcError, NotFoundError
 from ..textsafe import safe_line
-from . import browse, report, transfer
 from .arguments import ArgumentError, OptionTable, locate_command, sort_arguments
 from .choices import LibraryChoice, freshness_modes
 from .config import GlobalOptions, read_settings
@@ -58,11 +58,30 @@ def _takes_query(command: click.Command) -> bool:
     return any(isinstance(param, click.Argument) and param.name == "words" for param in command.params)
 
 
+# Which module defines each command: a command's module is imported when the command
+# is looked up, so `newsarc search` never loads the definitions of export or stats.
+COMMAND_MODULES = {
+    "list": "browse", "search": "browse", "show": "browse", "related": "browse",
+    "stats": "report", "dupes": "report", "fields": "report", "check": "report", "index": "report",
+    "export": "transfer", "import": "transfer", "watch": "watch",
+}  # fmt: skip
+
+
 class NewsarcGroup(click.Group):
     """Sorts the command line (arguments.py), and turns newsarc's typed errors into one
     line on stderr and a named exit code."""
 
     command_class = NewsarcCommand
+
+    def list_commands(self, click_context: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMAND_MODULES))
+
+    def get_command(self, click_context: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMAND_MODULES:
+            module = importlib.import_module(f"{__package__}.{COMMAND_MODULES[name]}")
+            for command in module.COMMANDS:
+                self.add_command(command)
+        return self.commands.get(name)
 
     def parse_args(self, click_context: click.Context, args: list[str]) -> list[str]:
         try:
@@ -169,7 +188,7 @@ def _error_line(message: str) -> None:
 @click.option("--archive", "archive_path", metavar="PATH",
               help="The archive folder (default: $NEWSARC_ARCHIVE, the config file, or the current folder).")
 @click.option("--index", "index_path", metavar="FILE",
-              help="Index database file (default: in the user cache).")
+              help="Index database file, or a postgresql:// URL (default: a file in the user cache).")
 @click.option("--no-cache", is_flag=True, help="Keep the index in memory for this run only.")
 @click.option("--fresh", type=LibraryChoice(freshness_modes),
               help="full: stat every file (default); dirs: trust folder times, faster; "
@@ -193,10 +212,6 @@ def cli(click_context: click.Context, options: GlobalOptions) -> None:
     if isinstance(click_context.obj, Mapping):  # tests inject a terminal, a width, a clock
         environment = dataclasses.replace(environment, **click_context.obj)
     click_context.obj = Context(environment, read_settings(options, environment))
-
-
-for _command in (*browse.COMMANDS, *report.COMMANDS, *transfer.COMMANDS):
-    cli.add_command(_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

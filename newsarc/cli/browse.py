@@ -24,6 +24,7 @@ from .options import (
 )
 from .output import DATA_FORMAT, write_format, write_hits
 from .session import open_archive
+from .spelling import checked_query
 
 if TYPE_CHECKING:
     from ..archive import Archive, RelatedView
@@ -71,13 +72,14 @@ def list_command(context: Context, request: ListRequest) -> None:
     if request.format_name or request.as_json or not context.pretty:
         write = _listing_writer(context, request.format_name or DATA_FORMAT, request.fields)
         with open_archive(context) as archive:
-            if write(archive, query, request.page) == 0:
+            if write(archive, checked_query(context, archive, query), request.page) == 0:
                 raise CommandExit(ExitCode.NO_MATCH)
         return
     columns = parse_fields(request.fields, LIST_COLUMN_CHOICES) if request.fields else LIST_COLUMNS
     with open_archive(context) as archive:
         from ..render import article_table  # rich is imported only for people, not pipes
 
+        query = checked_query(context, archive, query)
         page = archive.search(query, limit=page_limit(context, request.page, pretty=True),
                               offset=request.page.offset)
         context.show(article_table(page, columns))
@@ -171,13 +173,13 @@ def search(context: Context, request: SearchRequest) -> None:
       newsarc search title:ipo date:2021-12-01..
     """
     from ..exporters import get
-    from ..render import search_results
 
     words = request.query.words
     if not words:
         raise click.UsageError("search needs a QUERY, for example: newsarc search sensetime")
     query = build_query(context, request.query)
     with open_archive(context) as archive:
+        query = checked_query(context, archive, query)
         if request.format_name or request.as_json or not context.pretty:
             if request.format_name:
                 written = write_format(context, archive, query, get(request.format_name), request.page)
@@ -192,6 +194,8 @@ def search(context: Context, request: SearchRequest) -> None:
         if page.total == 0:
             context.say(f"no articles match {' '.join(words)!r}")
             raise CommandExit(ExitCode.NO_MATCH)
+        from ..render import search_results  # rich is imported only for people, not pipes
+
         context.show(search_results(page))
 
 

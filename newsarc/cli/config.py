@@ -1,6 +1,6 @@
 """The global options and the optional newsarc.toml, frozen into one `Settings`.
 
-The config file may set `archive`, `fresh`, `limit` and `[queries]`, the saved
+The config file may set `archive`, `index`, `fresh`, `limit` and `[queries]`, the saved
 queries a QUERY names as `@name`.
 """
 
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ..errors import QueryError
+from ..index import default_freshness
 from .choices import freshness_modes
 
 if sys.version_info >= (3, 11):
@@ -49,6 +50,8 @@ class Settings:
     index: str | None
     no_cache: bool
     fresh: str
+    # Whether --fresh or the config file chose `fresh` (else it is the index's default).
+    fresh_given: bool
     color: str
     quiet: bool
     debug: bool
@@ -62,11 +65,13 @@ def read_settings(options: GlobalOptions, environment: Environment) -> Settings:
     """The options, then $NEWSARC_ARCHIVE / $NEWSARC_INDEX, then the config file, then defaults."""
     config = load_config(environment)
     variables = environment.variables
+    index = options.index_path or variables.get("NEWSARC_INDEX") or config.get("index") or None
     settings = Settings(
         archive=options.archive_path or variables.get("NEWSARC_ARCHIVE") or str(config.get("archive", ".")),
-        index=options.index_path or variables.get("NEWSARC_INDEX") or None,
+        index=None if index is None else str(index),
         no_cache=options.no_cache,
-        fresh=options.fresh or str(config.get("fresh", "full")),
+        fresh=options.fresh or str(config.get("fresh", default_freshness(index))),
+        fresh_given=options.fresh is not None or "fresh" in config,
         color=options.color,
         quiet=options.quiet,
         debug=options.debug,

@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 @contextmanager
 def open_archive(
-    context: Context, *, rebuild: bool = False, fresh: str | None = None, lists_problems: bool = False
+    context: Context, *, rebuild: bool = False, fresh: str | None = None, lists_problems: bool = False,
+    trust_watcher: bool = True,
 ) -> Iterator[Archive]:
     from ..archive import Archive
 
@@ -32,6 +33,7 @@ def open_archive(
             fresh=fresh or settings.fresh,
             rebuild=rebuild,
             progress=progress,
+            trust_watcher=trust_watcher,
         )
     finally:
         progress.stop()

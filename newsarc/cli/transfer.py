@@ -23,6 +23,7 @@ from .options import (
 )
 from .output import feed, write_format
 from .session import open_archive
+from .spelling import checked_query
 
 if TYPE_CHECKING:
     from ..archive import Archive
@@ -101,6 +102,7 @@ def export(context: Context, request: ExportRequest) -> None:
     options = _export_options(context, exporter, request)
     query = build_query(context, request.query)
     with open_archive(context) as archive:
+        query = checked_query(context, archive, query)
         count = _export(context, archive, query, exporter, request, options)
     if request.output is not None:
         context.notice(f"exported {count} article{'s' if count != 1 else ''} to {request.output}")

@@ -17,6 +17,8 @@ from datetime import date, datetime
 from typing import IO
 from urllib.parse import quote, urlsplit
 
+from ..entities import decode_entities
+from ..htmltext import Block, Inline, body_source, html_blocks, looks_like_html
 from ..model import Article, Story
 from ..textsafe import safe_line
 from . import ExportOptions
@@ -96,6 +98,20 @@ def story_meta(story: Story, *, with_topics: bool) -> list[str]:
 
 def story_title(story: Story) -> str:
     return safe_line(story.title) or safe_line(story.url) or "(untitled)"
+
+
+def summary_blocks(article: Article) -> list[Block]:
+    """What a digest shows of an article's text: its excerpt, else the opening paragraph
+    of its body (or of a JSON record's `content`); HTML in either read as blocks."""
+    if article.excerpt.strip():
+        if looks_like_html(article.excerpt):
+            return html_blocks(article.excerpt)
+        return [Block("paragraph", (Inline(article.excerpt),))]
+    body = body_source(article)
+    if looks_like_html(body):
+        return [block for block in html_blocks(body) if block.kind == "paragraph"][:1]
+    opening = decode_entities(body.strip().split("\n\n", 1)[0])
+    return [Block("paragraph", (Inline(opening),))] if opening.strip() else []
 
 
 def grouped(articles: Iterable[Article], group_by: str, render: Callable[[Article], str], *,

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, TextIO
 
+from ..htmltext import block_text
 from ..model import Article, Story
 from ..records import iso_utc
 from ..textsafe import safe_line
@@ -35,6 +36,7 @@ from .digest import (
     link_target,
     provider_label,
     story_title,
+    summary_blocks,
     topics_label,
 )
 
@@ -98,9 +100,11 @@ def render_article(article: Article) -> str:
     meta = _meta(article, with_topics=True)
     if meta:
         lines.append(f'<p class="meta">{" · ".join(meta)}</p>')
-    excerpt = safe_line(article.excerpt)
-    if excerpt:
-        lines.append(f'<p class="excerpt">{_escape(excerpt)}</p>')
+    # An HTML excerpt (or body opening) is shown as its text, one paragraph a block.
+    for summary in summary_blocks(article):
+        text = safe_line(block_text(summary))
+        if text:
+            lines.append(f'<p class="excerpt">{_escape(text)}</p>')
     if article.related:
         lines.append('<ul class="related">')
         lines += [

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TextIO
 
-from ..model import Article
+from ..model import Article, record_number
 from ..parsing import readable_name
 from . import ExportOptions
 
@@ -56,7 +56,7 @@ def write_path_list(
 
 
 def _record(index: int | None) -> str:
-    return "" if index is None else f"#{index + 1}"
+    return "" if index is None else f"#{record_number(index)}"
 
 
 def _write_bytes(stream: TextIO, data: bytes) -> None:

@@ -1,28 +1,36 @@
 """The index behind an archive: the `Index` protocol the archive asks its questions of,
 and `open_index`, which picks the backend from the location.
 
-Every line of SQL lives in a backend package below this one (today `sqlite/`). A second
-backend is one new package beside it that implements `Index`, and one more branch in
-`open_index`; nothing above this package changes.
+Every line of SQL lives in a backend package below this one: `sqlite/` (a file per
+archive, the default) and `postgres/` (a shared server, for a location that is a
+`postgresql://` URL). Each implements `Index`; nothing above this package changes.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal, NamedTuple, Protocol
 
 from ..errors import StoreError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterator, Sequence
     from pathlib import Path
 
     from ..model import Article, Problem
     from ..query import Query
-    from ..results import DuplicateGroup, Hit, Page, ProgressCallback, RefreshReport, Stats
+    from ..results import DuplicateGroup, Heartbeat, Hit, Page, ProgressCallback, RefreshReport, Stats
 
 FailureKind = Literal["damaged", "unwritable"]
 """What an error says of the index: its storage is damaged, or it cannot be written
 (a full disk, a read-only file); the archive rebuilds, or answers from memory."""
+
+
+class WordNeighbour(NamedTuple):
+    """A word of the index's vocabulary near a typed word: how many edits away, in how many articles."""
+
+    word: str
+    distance: int
+    articles: int
 
 
 class NotAnIndexError(StoreError):
@@ -52,8 +60,18 @@ class Index(Protocol):
         """Whether a refresh ever completed in this index."""
 
     def refresh(self, *, mode: str = "full", progress: ProgressCallback | None = None,
-                workers: int | None = None) -> RefreshReport:
-        """Bring the index up to date with the folder; `mode` is one of FRESHNESS_MODES."""
+                workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
+        """Bring the index up to date with the folder; `mode` is one of FRESHNESS_MODES.
+        With `trust_watcher`, a running `newsarc watch` that vouches for the index spares the walk."""
+
+    def folders(self) -> list[str]:
+        """The folders of the last full walk, relative to the archive (`""` is the root)."""
+
+    def beat(self, heartbeat: Heartbeat) -> None:
+        """Record the watcher's heartbeat (see `sqlite.heartbeat`)."""
+
+    def end_watch(self, pid: int) -> None:
+        """Remove the heartbeat of the watcher `pid`."""
 
     def close(self) -> None:
         """Close the streams handed out, then the index itself."""
@@ -107,8 +125,32 @@ class Index(Protocol):
 
     def problems(self) -> list[Problem]: ...
 
+    def skipped_files(self) -> list[tuple[str, str]]:
+        """(path, reason) of each file that is not an article, by path."""
+
     def counts(self) -> tuple[int, int]:
         """How many articles and problems the index holds."""
+
+    # the vocabulary (typo rescue, "did you mean") -----------------------------------------
+
+    def word_articles(self, words: Sequence[str], field: str | None, at_most: int) -> dict[str, int]:
+        """How many articles a search for each of `words` alone in the text field `field`
+        (None: any) finds, counted up to `at_most` (a cheap answer for common words)."""
+
+    def word_neighbours(self, word: str, field: str | None) -> list[WordNeighbour]:
+        """The index's words one edit away from `word` in `field`, most frequent first."""
+
+
+def is_server_location(location: object) -> bool:
+    """Whether an index location names a server (a `postgresql://` URL), not a file."""
+    return isinstance(location, str) and location.startswith(("postgresql://", "postgres://"))
+
+
+def default_freshness(location: object) -> str:
+    """The freshness mode a command uses when none is given: a server index is kept
+    fresh by the machine that holds the folder (`newsarc index`), so its other clients
+    use it as it is; a file index is checked against the folder every time."""
+    return "none" if is_server_location(location) else "full"
 
 
 def open_index(root: Path, location: str | Path | None, notices: list[str], *,
@@ -118,6 +160,10 @@ def open_index(root: Path, location: str | Path | None, notices: list[str], *,
     created for a reason other than another program's file or another newsarc's lock,
     an in-memory index answers instead, and `notices` says why.
     """
+    if is_server_location(location) and not in_memory:
+        from .postgres import open_postgres_index
+
+        return open_postgres_index(root, str(location), notices, rebuild=rebuild)
     from .sqlite import open_sqlite_index
 
     return open_sqlite_index(root, None if in_memory else location, notices,

@@ -9,7 +9,7 @@ import sys
 from typing import Any
 
 from ..errors import ParseError
-from ..model import Problem
+from ..model import Problem, record_number
 from ..records import SCHEMA, article_from_record
 from .result import ParseResult, one_line, placed, problem
 from .surrogates import SURROGATE_ESCAPE, without_lone_surrogates
@@ -69,7 +69,7 @@ def _parse_records(records: list[Any], path: str, *, single: bool = False) -> Pa
         try:
             article = article_from_record(record)
         except ParseError as error:
-            where = "" if single else f"record {index + 1}: "
+            where = "" if single else f"record {record_number(index)}: "
             result.problems.append(Problem(path, None, where + error.message))
             continue
         result.articles.append(placed(article, path, None if single else index))

@@ -16,6 +16,13 @@ if TYPE_CHECKING:
 class ParseResult:
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Why the file is not an article at all (a script, a README, a page without front
+    # matter): not a problem, but counted and listed so that nothing vanishes unsaid.
+    skipped: str | None = None
+
+
+def skipped(reason: str) -> ParseResult:
+    return ParseResult(skipped=reason)
 
 
 def article_id(path: str, index: int | None = None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ..entities import decode_entities
 from ..errors import ParseError
 from ..model import Article, Image, Provider, RelatedItem
 from .keys import DATE_KEYS, INT_KEYS, LIST_KEYS, METADATA_KEYS, SCHEMA, SHADOWED_KEY, TEXT_KEYS
@@ -27,8 +28,12 @@ if TYPE_CHECKING:
 # Real records nest four levels at most (related -> item -> images -> image); far
 # deeper values are not article data and would exhaust recursion in every consumer.
 MAX_DEPTH = 32
-# Story fields whose text may carry mojibake worth repairing.
+# Story fields whose text may carry mojibake worth repairing and HTML entities worth
+# decoding; the source text stays in `original_text` for the lossless forms.
 _REPAIRED_FIELDS = ("title", "excerpt")
+# Profiles, communities, samples, videos and forums name themselves instead of
+# having a title; the name is then shown as the title, and stays in `extra`.
+NAME_KEY = "name"
 
 
 def article_from_record(record: Any, *, body: str | None = None) -> Article:
@@ -100,6 +105,7 @@ def _related_from_record(item: Any, position: int) -> RelatedItem:
 
 def _fill_story(story: Story, record: dict[str, Any]) -> None:
     """Move every known key of `record` into `story`; what is left is unknown."""
+    had_title = "title" in record
     for key, name in TEXT_KEYS.items():
         if key in record:
             value = as_text(record.pop(key), key)
@@ -123,12 +129,56 @@ def _fill_story(story: Story, record: dict[str, Any]) -> None:
         story.images = _images(record.pop("images"), "images")
     for name in _REPAIRED_FIELDS:
         original = getattr(story, name)
-        repaired = repair_mojibake(original)
+        repaired = readable_text(original)
         if repaired != original:
             story.original_text[name] = original
             setattr(story, name, repaired)
-    if story.title == "" and story.excerpt == "" and story.url is None:
-        raise ParseError("the record has no title, excerpt or URL", hint="title")
+    if not story.title.strip():
+        _title_from_name(story, record, had_title)
+    if story.title == "" and story.excerpt == "" and not _has_url(story, record):
+        raise ParseError("the record has no title, name, excerpt or URL", hint="title")
+
+
+def readable_text(text: str) -> str:
+    """Source text as a reader expects it: mojibake repaired, HTML entities decoded."""
+    return decode_entities(repair_mojibake(text))
+
+
+def _title_from_name(story: Story, record: dict[str, Any], had_title: bool) -> None:
+    """Show the record's `name` as its title; the `name` key itself stays in `extra`."""
+    name = record.get(NAME_KEY)
+    if isinstance(name, (int, float)) and not isinstance(name, bool):
+        name = str(name)
+    if not isinstance(name, str) or not name.strip():
+        return
+    if had_title:  # an empty or blank title: written back as the file had it
+        story.original_text.setdefault("title", story.title)
+    story.title = readable_text(name)
+    story.title_from_name = True
+
+
+def _has_url(story: Story, record: dict[str, Any]) -> bool:
+    """A link of the record's own: a URL key, or an unknown key holding an http(s) URL
+    (a profile's `twitter: {url: ...}`, a sample's `actions: [{url: ...}]`)."""
+    if story.url or story.cdn_amp_web_url:
+        return True
+    return any(_holds_url(value) for key, value in record.items() if key not in _NOT_OWN_LINKS)
+
+
+_NOT_OWN_LINKS = ("related", "secured", "body")
+
+
+def _holds_url(value: Any) -> bool:
+    """An http(s) URL, or a mapping (or a list of mappings) with one among its values."""
+    if isinstance(value, Mapping):
+        return any(_is_url(item) for item in value.values())
+    if isinstance(value, list):
+        return any(isinstance(item, Mapping) and _holds_url(item) for item in value[:100])
+    return _is_url(value)
+
+
+def _is_url(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(("http://", "https://"))
 
 
 def _provider(value: Any) -> Provider | None:

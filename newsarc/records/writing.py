@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING
 
-from ..model import RelatedItem
+from ..model import RelatedItem, record_number
 from .keys import DATE_KEYS, INT_KEYS, LIST_KEYS, RESERVED_KEYS, SCHEMA, SHADOWED_KEY, TEXT_KEYS
 
 if TYPE_CHECKING:
@@ -48,6 +48,8 @@ def record_from_article(article: Article) -> dict[str, Any]:
 def _story_record(story: Story) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for key, name in (*TEXT_KEYS.items(), *DATE_KEYS.items(), *INT_KEYS.items()):
+        if name == "title" and story.title_from_name and name not in story.original_text:
+            continue  # the file had no title: the one shown is its `name`, kept in `extra`
         value = story.original_text.get(name, getattr(story, name))
         if value is not None:
             record[key] = value
@@ -102,7 +104,8 @@ def json_record(article: Article) -> dict[str, Any]:
     """The lossless interchange form: the record, JSON-safe, with newsarc's metadata.
 
     Dates become ISO 8601 UTC strings (`2021-09-28T23:01:00Z`); `schema`, `id`,
-    `path` and `index` say where the article came from and are ignored on reading.
+    `path` and `index` say where the article came from and are ignored on reading;
+    `index` is the record's number in its file, counted from 1 (see `model.record_number`).
     """
     return _json_safe(_interchange_record(article))
 
@@ -118,7 +121,7 @@ def json_text(article: Article) -> str:
 def _interchange_record(article: Article) -> dict[str, Any]:
     record: dict[str, Any] = {"schema": SCHEMA, "id": article.id, "path": article.path}
     if article.index is not None:
-        record["index"] = article.index
+        record["index"] = record_number(article.index)
     fields = record_from_article(article)
     shadowed = {key: fields.pop(key) for key in RESERVED_KEYS if key in article.extra}
     record.update(fields)

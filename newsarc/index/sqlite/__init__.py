@@ -13,18 +13,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ...errors import StoreError
-from .. import NotAnIndexError
-from . import reads
+from .. import NotAnIndexError, WordNeighbour
+from . import reads, vocabulary
+from .heartbeat import clear as clear_heartbeat
+from .heartbeat import write as write_heartbeat
 from .refresh import Refresh
 from .schema import MEMORY, FailureKind, connect, failure_kind, meta, read_transaction, remove_database
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Generator, Iterator
+    from collections.abc import Generator, Iterator, Sequence
 
     from ...model import Article, Problem
     from ...query import Query
-    from ...results import DuplicateGroup, Hit, Page, ProgressCallback, RefreshReport, Stats
+    from ...results import DuplicateGroup, Heartbeat, Hit, Page, ProgressCallback, RefreshReport, Stats
 
 _T = TypeVar("_T")
 
@@ -57,8 +59,18 @@ class SqliteIndex:
         return meta(self.connection, "files") is not None
 
     def refresh(self, *, mode: str = "full", progress: ProgressCallback | None = None,
-                workers: int | None = None) -> RefreshReport:
-        return Refresh(self.connection, self.root).refresh(mode=mode, progress=progress, workers=workers)
+                workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
+        return Refresh(self.connection, self.root).refresh(mode=mode, progress=progress, workers=workers,
+                                                           trust_watcher=trust_watcher)
+
+    def folders(self) -> list[str]:
+        return reads.folders(self.connection)
+
+    def beat(self, heartbeat: Heartbeat) -> None:
+        write_heartbeat(self.connection, heartbeat)
+
+    def end_watch(self, pid: int) -> None:
+        clear_heartbeat(self.connection, pid)
 
     def close(self) -> None:
         for stream in list(self._streams):
@@ -123,6 +135,15 @@ class SqliteIndex:
 
     def counts(self) -> tuple[int, int]:
         return reads.counts(self.connection)
+
+    def skipped_files(self) -> list[tuple[str, str]]:
+        return reads.skipped_files(self.connection)
+
+    def word_articles(self, words: Sequence[str], field: str | None, at_most: int) -> dict[str, int]:
+        return vocabulary.article_counts(self.connection, words, field, at_most)
+
+    def word_neighbours(self, word: str, field: str | None) -> list[WordNeighbour]:
+        return vocabulary.neighbours(self.connection, word, field)
 
     # streams -----------------------------------------------------------------------------
 

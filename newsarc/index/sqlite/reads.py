@@ -9,7 +9,7 @@ import json
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ...model import Article, Problem
+from ...model import Article, Problem, record_index
 from ...records import article_from_record
 from ...results import DuplicateGroup, Hit, Page, Stats
 from .compile import CompiledQuery, compile_query
@@ -62,7 +62,8 @@ def article_from_record_json(record_json: str) -> Article:
     article = article_from_record(record)
     article.id = record["id"]
     article.path = record["path"]
-    article.index = record.get("index")
+    number = record.get("index")
+    article.index = None if number is None else record_index(number)
     return article
 
 
@@ -245,12 +246,15 @@ def duplicates(connection: sqlite3.Connection, query: Query) -> list[DuplicateGr
     parameters = source_parameters + compiled.parameters
     groups: list[DuplicateGroup] = []
     grouped: set[int] = set()
-    for reason, key in (("same URL", "a.canonical_url"),
-                        ("same provider and title",
-                         "lower(a.provider_domain) || '|' || lower(trim(a.title))")):
+    # A record without a title (a profile without a name, say) is no evidence of a
+    # duplicate: two of them from one provider are not "the same title".
+    for reason, key, usable in (("same URL", "a.canonical_url", "1"),
+                                ("same provider and title",
+                                 "lower(a.provider_domain) || '|' || lower(trim(a.title))",
+                                 "trim(a.title, char(32, 9, 10, 13)) != ''")):
         rows = connection.execute(
             f"SELECT {key} AS k, group_concat(a.rowid) FROM {source} WHERE {compiled.where} "
-            f"AND {key} IS NOT NULL GROUP BY k HAVING count(*) > 1 ORDER BY k", parameters,
+            f"AND {key} IS NOT NULL AND {usable} GROUP BY k HAVING count(*) > 1 ORDER BY k", parameters,
         ).fetchall()
         for _, rowid_list in rows:
             rowids = [int(rowid) for rowid in rowid_list.split(",")]
@@ -278,6 +282,19 @@ def problems(connection: sqlite3.Connection) -> list[Problem]:
     return sorted(found, key=lambda problem: problem.path)
 
 
+def skipped_files(connection: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(path, reason) of each file the last refresh found not to be an article, by path."""
+    return list(connection.execute("SELECT path, skipped FROM files WHERE skipped IS NOT NULL ORDER BY path"))
+
+
+def skipped_count(connection: sqlite3.Connection) -> int:
+    """How many files are not articles (as the last refresh counted them)."""
+    stored = meta(connection, "skipped")
+    if stored is not None:
+        return int(stored)
+    return connection.execute("SELECT count(*) FROM files WHERE skipped IS NOT NULL").fetchone()[0]
+
+
 def counts(connection: sqlite3.Connection) -> tuple[int, int]:
     """How many articles and problems the index holds (as the last refresh counted them)."""
     articles, problem_count = meta(connection, "articles"), meta(connection, "problems")
@@ -303,3 +320,8 @@ def _unreadable(connection: sqlite3.Connection) -> list[tuple[str, str]]:
 
 def _marks(values: Sequence[Any]) -> str:
     return ", ".join("?" * len(values))
+
+
+def folders(connection: sqlite3.Connection) -> list[str]:
+    """The folders of the last full walk, relative to the archive (`""` is the root, others end in `/`)."""
+    return [path for (path,) in connection.execute("SELECT path FROM folders ORDER BY path")]

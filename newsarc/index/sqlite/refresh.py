@@ -4,25 +4,38 @@ files that changed parsed (in worker processes when many), their rows inserted.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import marshal
 import os
+import sqlite3
+import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ...parsing import ArticleFile, FileStat, scan_archive
+from ...parsing import ArticleFile, FileStat, Listing, scan_archive
+from ...parsing.walk import classification_key
 from ...results import ProgressCallback, RefreshReport
-from .reads import computed_counts, counts
-from .schema import delete_texts, insert_texts, meta, set_meta, write_transaction
-from .workers import ParsedFile, parse_all
+from . import heartbeat
+from .inserts import insert_parsed
+from .reads import computed_counts, counts, skipped_count
+from .schema import FTS_TABLES, ROW_TABLES, delete_texts, failure_kind, meta, set_meta, write_transaction
+from .shards import (
+    merge_shard,
+    process_running,
+    remove_shard,
+    remove_stale_shards,
+    shard_folder,
+    shard_schema,
+)
 
 if TYPE_CHECKING:
-    import sqlite3
     from collections.abc import Iterable
-    from pathlib import Path
 
     from ...model import Problem
+    from .workers import ParsedFile
 
 # Parsed files written per round of INSERT statements.
 INSERT_BATCH = 200
@@ -41,6 +54,7 @@ class Refresh:
         mode: str = "full",
         progress: ProgressCallback | None = None,
         workers: int | None = None,
+        trust_watcher: bool = True,
     ) -> RefreshReport:
         """Bring the index up to date with the archive folder.
 
@@ -49,16 +63,31 @@ class Refresh:
         nothing is walked; adding, removing or renaming a file moves its folder's
         mtime, so those are seen at once (by a full walk), and in-place edits at the
         next full refresh. mode "none" uses the index as it is.
+
+        While `newsarc watch` runs and vouches for the index (see `heartbeat`), "full"
+        and "dirs" skip the walk; `trust_watcher` False (the watcher's own refresh) walks.
         """
         started = time.perf_counter()
         report = RefreshReport()
         stored_files = meta(self.connection, "files")
         # An index never filled starts with a full walk, whatever the mode.
-        if stored_files is None or mode == "full" or (mode == "dirs" and self._folders_changed()):
-            self._refresh_files(report, progress, workers)
+        watched = stored_files is not None and mode != "none" and trust_watcher
+        if watched and heartbeat.vouches(self.connection):
+            report.unchanged = int(stored_files)
+            report.watched = True
+        elif stored_files is None or mode == "full" or (mode == "dirs" and self._folders_changed()):
+            try:
+                self._refresh_files(report, progress, workers)
+            except BuildUnderWay:
+                # Another newsarc is building the index, committing as it goes: what
+                # it holds now is part of an archive, so this run waits for the whole.
+                self._wait_for_build()
+                report = RefreshReport()
+                self._refresh_files(report, progress, workers)
         else:
             report.unchanged = int(stored_files)
         report.articles, report.problems = counts(self.connection)
+        report.skipped = skipped_count(self.connection)
         report.seconds = time.perf_counter() - started
         return report
 
@@ -67,13 +96,19 @@ class Refresh:
         folders: dict[str, int] = {}
         real_paths: dict[str, str] = {}
         walk_problems: list[Problem] = []
-        current = scan_archive(self.root, walk_problems, folder_mtimes=folders, real_paths=real_paths)
+        known_listings = _decode_listings(meta(self.connection, "listings"))
+        listings: dict[str, Listing] = {}
+        current = scan_archive(self.root, walk_problems, folder_mtimes=folders, real_paths=real_paths,
+                               listings=listings, known_listings=known_listings)
         unreadable = sorted([problem.path, problem.message] for problem in walk_problems)
         # The whole walk, compared at once with the last one: with nothing changed,
         # a refresh costs the walk and one small read instead of a row per file.
         snapshot = _encode_snapshot(current, folders, unreadable)
         if snapshot == meta(self.connection, "snapshot"):
             report.unchanged = len(current)
+            if _relisted(listings, known_listings):
+                with write_transaction(self.connection):
+                    set_meta(self.connection, "listings", _encode_listings(listings))
             return
         # The index is compared with the walk under the write lock: another newsarc may
         # have refreshed it since the read above, and a diff against what it held then
@@ -82,6 +117,8 @@ class Refresh:
             if snapshot == meta(self.connection, "snapshot"):
                 report.unchanged = len(current)
                 return
+            if _builder_running(meta(self.connection, "building")):
+                raise BuildUnderWay
             known = {path: tuple(stat) for path, *stat in
                      self.connection.execute("SELECT path, size, mtime_ns, inode, ctime_ns FROM files")}
             to_parse = [
@@ -98,7 +135,27 @@ class Refresh:
             report.removed = len(removed)
             report.unchanged = len(current) - len(to_parse) + len(hidden)
             set_meta(self.connection, "unreadable", json.dumps(unreadable) if unreadable else None)
-            self._apply(to_parse, removed, known, folders, snapshot, progress, workers)
+            set_meta(self.connection, "listings", _encode_listings(listings))
+            remove_stale_shards(shard_folder(self.connection))
+            from .workers import PARALLEL_THRESHOLD  # the parsers load only when a file changed
+
+            count = workers if workers is not None else (os.cpu_count() or 1)
+            # An index not filled yet (new, or a build killed midway) that only gains files.
+            cold = (meta(self.connection, "files") is None and not removed and not report.changed
+                    and count > 1 and len(to_parse) >= PARALLEL_THRESHOLD)
+            if not cold:
+                self._apply(to_parse, removed, known, folders, snapshot, progress, workers)
+                return
+            # A cold build commits as it goes (see ColdBuild): this marks the build as
+            # ours, and another newsarc that completes the index meanwhile clears it.
+            build = f"{os.getpid()} {os.urandom(8).hex()}"
+            set_meta(self.connection, "building", build)
+        ColdBuild(self, build, folders, snapshot, progress).run(to_parse, count)
+
+    def _wait_for_build(self) -> None:
+        """Until the build under way ends: the index filled, or its builder gone."""
+        while meta(self.connection, "files") is None and _builder_running(meta(self.connection, "building")):
+            time.sleep(0.2)
 
     def _folders_changed(self) -> bool:
         """True when any folder's mtime moved since the last full walk (or it vanished)."""
@@ -125,8 +182,18 @@ class Refresh:
             self._delete_file(path)
         connection.execute("DELETE FROM folders")
         connection.executemany("INSERT INTO folders VALUES (?, ?)", folders.items())
+        self.insert_files(to_parse, known, progress, workers)
+        finish(connection, snapshot)
+
+    def insert_files(self, to_parse: list[ArticleFile], known: dict[str, tuple[int, ...]] | set[str],
+                     progress: ProgressCallback | None, workers: int | None, before: int = 0) -> None:
+        """Parse files (in worker processes that send their rows back, when many) and
+        insert them here, each replacing the file of its path in `known`."""
+        from .workers import parse_all  # the parsers load only when a file changed
+
+        total = before + len(to_parse)
         batch: list[ParsedFile] = []
-        for done, parsed in enumerate(parse_all(to_parse, workers), 1):
+        for done, parsed in enumerate(parse_all(to_parse, workers), before + 1):
             if parsed.path in known:
                 self._delete_file(parsed.path)
             batch.append(parsed)
@@ -134,68 +201,155 @@ class Refresh:
                 self._insert(batch)
                 batch = []
             if progress is not None:
-                progress(done, len(to_parse))
+                progress(done, total)
         self._insert(batch)
-        articles, problems = computed_counts(self.connection)
-        files = connection.execute("SELECT count(*) FROM files").fetchone()[0]
-        for key, value in (("articles", articles), ("problems", problems), ("files", files),
-                           ("snapshot", snapshot)):
-            set_meta(self.connection, key, value)
 
     def _delete_file(self, path: str) -> None:
         execute = self.connection.execute
         rowids = [row[0] for row in execute("SELECT rowid FROM articles WHERE path = ?", (path,))]
         delete_texts(self.connection, rowids)
-        for table, column in (("labels", "article"), ("urls", "article"), ("related_links", "article"),
-                              ("records", "rowid"), ("articles", "rowid")):
+        for table, column in reversed(ROW_TABLES):
+            if column is None or table in FTS_TABLES:
+                continue
             self.connection.executemany(f"DELETE FROM {table} WHERE {column} = ?", ((r,) for r in rowids))
         execute("DELETE FROM files WHERE path = ?", (path,))
 
     def _insert(self, batch: list[ParsedFile]) -> None:
-        """Insert parsed files with one statement per table for the whole batch."""
-        if not batch:
-            return
-        connection = self.connection
-        next_rowid = connection.execute("SELECT coalesce(max(rowid), 0) + 1 FROM articles").fetchone()[0]
-        files, articles, records, texts, labels, urls, links = [], [], [], [], [], [], []
-        # Ids are unique in the index; one already taken (in this batch or an earlier
-        # one) is the file's problem, never an internal error.
-        taken = self._paths_of_ids([row[0][0] for parsed in batch for row in parsed.rows])
-        for parsed in batch:
-            problems = list(parsed.problems)
-            for columns, record, fts, article_labels, article_urls, related_links in parsed.rows:
-                article_id = columns[0]
-                if article_id in taken:
-                    problems.append((None, f"an article here has the id {article_id} of one in "
-                                           f"{taken[article_id]}; it is not indexed"))
-                    continue
-                taken[article_id] = parsed.path
-                rowid = next_rowid
-                next_rowid += 1
-                articles.append((rowid, *columns))
-                records.append((rowid, record))
-                texts.append((rowid, *fts))
-                labels += [(rowid, kind, value) for kind, value in article_labels]
-                urls += [(rowid, url) for url in article_urls]
-                links += [(rowid, position, link) for position, link in related_links]
-            files.append((parsed.path, *parsed.stat, json.dumps(problems) if problems else None))
-        connection.executemany("INSERT INTO files VALUES (?, ?, ?, ?, ?, ?)", files)
-        if articles:
-            marks = ", ".join("?" * len(articles[0]))
-            connection.executemany(f"INSERT INTO articles VALUES ({marks})", articles)
-        connection.executemany("INSERT INTO records VALUES (?, ?)", records)
-        insert_texts(connection, texts)
-        connection.executemany("INSERT INTO labels VALUES (?, ?, ?)", labels)
-        connection.executemany("INSERT INTO urls VALUES (?, ?)", urls)
-        connection.executemany("INSERT INTO related_links VALUES (?, ?, ?)", links)
+        insert_parsed(self.connection, batch, lambda ids: paths_of_ids(self.connection, ids))
 
-    def _paths_of_ids(self, ids: list[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for start in range(0, len(ids), 500):
-            part = ids[start : start + 500]
-            found.update(self.connection.execute(
-                f"SELECT id, path FROM articles WHERE id IN ({', '.join('?' * len(part))})", part))
-        return found
+
+class BuildUnderWay(Exception):
+    """Another newsarc process is building the index."""
+
+
+def _builder_running(building: str | None) -> bool:
+    """True when `building` (the meta value a cold build sets) names another process
+    that still runs; a build killed midway left its mark and is taken over."""
+    if not building:
+        return False
+    pid = int(building.split()[0]) if building.split()[0].isdigit() else 0
+    return 0 < pid != os.getpid() and process_running(pid)
+
+
+def paths_of_ids(connection: sqlite3.Connection, ids: list[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for start in range(0, len(ids), 500):
+        part = ids[start : start + 500]
+        found.update(connection.execute(
+            f"SELECT id, path FROM articles WHERE id IN ({', '.join('?' * len(part))})", part))
+    return found
+
+
+def finish(connection: sqlite3.Connection, snapshot: bytes) -> None:
+    """The counts and the walk's digest, which say the index is complete (in the
+    caller's write transaction)."""
+    articles, problems = computed_counts(connection)
+    files = connection.execute("SELECT count(*) FROM files").fetchone()[0]
+    skipped = connection.execute("SELECT count(*) FROM files WHERE skipped IS NOT NULL").fetchone()[0]
+    for key, value in (("articles", articles), ("problems", problems), ("files", files),
+                       ("skipped", skipped), ("snapshot", snapshot), ("building", None)):
+        set_meta(connection, key, value)
+
+
+class ColdBuild:
+    """An index with no files filled from many: worker processes write shards, merged
+    here as they come, one transaction each.
+
+    The index commits (and so checkpoints its WAL) after each shard: one transaction
+    for the whole build grew the WAL past the index's own size. The counts and the
+    snapshot are written last, so until then every newsarc sees an index not yet
+    filled and refreshes it: one killed midway is completed by the next run, and a
+    build another newsarc completed meanwhile (`building` no longer ours) stops.
+    """
+
+    def __init__(self, refresh: Refresh, build: str, folders: dict[str, int],
+                 snapshot: bytes, progress: ProgressCallback | None) -> None:
+        self.refresh = refresh
+        self.connection = refresh.connection
+        self.build = build
+        self.folders = folders
+        self.snapshot = snapshot
+        self.progress = progress
+        self.done = 0
+
+    def run(self, to_parse: list[ArticleFile], workers: int) -> None:
+        # The index's own indexes take a row of each shard at random places: a cache of
+        # 64 MB keeps the pages they touch (SQLite's default is 2 MB).
+        self.connection.execute("PRAGMA cache_size = -65536")
+        try:
+            merged_all = self._merge_shards(to_parse, workers)
+        except (OSError, sqlite3.Error) as error:
+            # No room or no processes for shards (a full disk, a read-only cache folder
+            # for an index in memory): what is left is parsed the way a small refresh is.
+            if isinstance(error, sqlite3.Error) and failure_kind(error) != "unwritable":
+                raise
+            merged_all = False
+        with write_transaction(self.connection):
+            if not self._ours():
+                return  # another newsarc completed the index
+            if not merged_all:
+                merged = {path for (path,) in self.connection.execute("SELECT path FROM files")}
+                rest = [article_file for article_file in to_parse if article_file.path not in merged]
+                self.refresh.insert_files(rest, set(), self.progress, workers,
+                                          before=len(to_parse) - len(rest))
+            self.connection.executemany("INSERT INTO folders VALUES (?, ?)", self.folders.items())
+            finish(self.connection, self.snapshot)
+        with contextlib.suppress(sqlite3.Error):  # a reader may hold the WAL: then at its next commit
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _merge_shards(self, to_parse: list[ArticleFile], workers: int) -> bool:
+        """Merge shards as the workers finish them; False when another newsarc took the
+        build over (the caller then sees `building` is no longer ours)."""
+        folder = shard_folder(self.connection)
+        if folder is None:  # an index in memory: its shards go to a folder of their own
+            with tempfile.TemporaryDirectory(prefix="newsarc-shards-") as temporary:
+                return self._merge_from(to_parse, workers, Path(temporary))
+        folder.mkdir(exist_ok=True)
+        try:
+            return self._merge_from(to_parse, workers, folder)
+        finally:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty: another build may be using it
+
+    def _merge_from(self, to_parse: list[ArticleFile], workers: int, folder: Path) -> bool:
+        from .workers import build_shards
+
+        shards = build_shards(to_parse, workers, folder, shard_schema(self.connection))
+        waiting: list[str] = []
+        try:
+            for finished, parsed in shards:
+                waiting += finished
+                while waiting:
+                    if not self._merge(waiting[0]):
+                        return False
+                    remove_shard(waiting.pop(0))
+                self.done += parsed
+                if self.progress is not None:
+                    self.progress(self.done, len(to_parse))
+        finally:
+            shards.close()
+            for shard in waiting:
+                remove_shard(shard)
+        return True
+
+    def _merge(self, shard: str) -> bool:
+        connection = self.connection
+        # Attached outside the transaction: SQLite detaches only after the commit.
+        connection.execute("ATTACH DATABASE ? AS shard", (shard,))
+        try:
+            with write_transaction(connection):
+                if not self._ours():
+                    return False
+                merge_shard(connection)
+        finally:
+            connection.execute("DETACH DATABASE shard")
+        # At once, not at SQLite's 1,000 pages: the WAL then holds about one shard.
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        return True
+
+    def _ours(self) -> bool:
+        return meta(self.connection, "building") == self.build
 
 
 def _encode_snapshot(current: dict[str, FileStat], folders: dict[str, int],
@@ -205,7 +359,32 @@ def _encode_snapshot(current: dict[str, FileStat], folders: dict[str, int],
     Only the 16-byte digest is stored: reading back the walk itself (11 MB for
     100,000 files) cost more than comparing it.
     """
-    return hashlib.blake2b(marshal.dumps((current, folders, unreadable)), digest_size=16).digest()
+    # Version 0: later versions mark an object seen twice (by its reference count) or
+    # interned, so equal walks could encode differently.
+    return hashlib.blake2b(marshal.dumps((current, folders, unreadable), 0), digest_size=16).digest()
+
+
+def _encode_listings(listings: dict[str, Listing]) -> bytes:
+    return marshal.dumps((classification_key(), listings))
+
+
+def _decode_listings(stored: object) -> dict[str, Listing]:
+    """The folder listings of the last walk; none when they are missing or unreadable
+    (the walk then lists every folder, as it always could)."""
+    if not isinstance(stored, bytes):
+        return {}
+    try:
+        key, listings = marshal.loads(stored)
+    except (EOFError, ValueError, TypeError):
+        return {}
+    # Listings kept under other classification rules would hide files those rules skipped.
+    return listings if key == classification_key() and isinstance(listings, dict) else {}
+
+
+def _relisted(listings: dict[str, Listing], known: dict[str, Listing]) -> bool:
+    """True when a folder was listed again (its known listing no longer held)."""
+    return listings.keys() != known.keys() or any(listing is not known[key]
+                                                  for key, listing in listings.items())
 
 
 def _under(paths: Iterable[str], folders_or_files: list[str]) -> set[str]:

@@ -26,7 +26,9 @@ from .fileheader import APPLICATION_ID, check_index_path, header_is_ours
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-SCHEMA_VERSION = 6
+# 6: files.skipped, HTML bodies as words; 7: records numbered from 1, entities decoded;
+# 8: an English-stemmed table beside the exact one, and CJK grams.
+SCHEMA_VERSION = 8
 # BM25 weights in the FTS column order: title over topics over excerpt over body;
 # the provider's name counts a little, related items' text least.
 FTS_COLUMNS = ("title", "topics", "excerpt", "body", "provider", "related")
@@ -35,6 +37,20 @@ FTS_WEIGHTS = (10.0, 5.0, 3.0, 1.0, 2.0, 0.5)
 # removed from indexed text, so article text cannot forge a highlight.
 MARK_START, MARK_END = "\ue000", "\ue001"
 MEMORY = ":memory:"
+# The tables a refresh fills from parsed files, each with the column that holds the
+# article's rowid (None: not keyed by article). Worker processes write these tables
+# into shards, and the merge copies each of them; a table added here is merged too.
+ROW_TABLES: tuple[tuple[str, str | None], ...] = (
+    ("files", None),
+    ("articles", "rowid"),
+    ("records", "rowid"),
+    ("articles_fts", "rowid"),
+    ("articles_stem", "rowid"),
+    ("articles_cjk", "rowid"),
+    ("labels", "article"),
+    ("urls", "article"),
+    ("related_links", "article"),
+)
 
 # The full-text tables, all with the columns of FTS_COLUMNS and the article's rowid:
 # - articles_fts: the words as written (unicode61); it holds the text, for snippets;
@@ -58,7 +74,8 @@ CREATE TABLE files (
     mtime_ns INTEGER NOT NULL,
     inode INTEGER NOT NULL,
     ctime_ns INTEGER NOT NULL,
-    problems TEXT
+    problems TEXT,
+    skipped TEXT
 );
 CREATE TABLE folders (path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL);
 CREATE TABLE articles (

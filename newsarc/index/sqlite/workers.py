@@ -15,13 +15,17 @@ import signal
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from ...htmltext import body_source, searchable_text
 from ...parsing import parse_file
 from ...records import json_text
 from ...urls import canonical_url
+from .inserts import insert_parsed
 from .schema import MARK_END, MARK_START, bare_domain
+from .shards import SHARD_FILES, ShardWriter, remove_shards_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Generator, Iterator, Sequence
+    from pathlib import Path
 
     from ...model import Article
     from ...parsing import ArticleFile, FileStat
@@ -46,6 +50,7 @@ class ParsedFile:
     stat: FileStat
     rows: list[tuple[Any, ...]]
     problems: list[tuple[int | None, str]]
+    skipped: str | None = None  # why the file is not an article (parsing.ParseResult.skipped)
 
 
 def parse_for_index(article_file: ArticleFile) -> ParsedFile:
@@ -56,6 +61,7 @@ def parse_for_index(article_file: ArticleFile) -> ParsedFile:
         article_file.stat,
         [_article_row(article) for article in result.articles],
         [(problem.line, problem.message) for problem in result.problems],
+        result.skipped,
     )
 
 
@@ -76,11 +82,12 @@ def _article_row(article: Article) -> tuple[Any, ...]:
     # than parsing its YAML, and piped output writes the text as it is.
     record = json_text(article)
     provider = article.provider
+    body = searchable_text(body_source(article))  # HTML (or a JSON `content` field) as its words
     fts = (
         article.title,
         " ; ".join(article.topics),
-        article.excerpt,
-        article.body,
+        searchable_text(article.excerpt),
+        body,
         " ".join(filter(None, (provider.name, provider.domain))) if provider else "",
         "\n".join(f"{item.title}\n{item.excerpt}" for item in article.related),
     )
@@ -100,7 +107,7 @@ def _article_row(article: Article) -> tuple[Any, ...]:
         None if article.is_published is None else int(article.is_published),
         int(bool(article.images)),
         int(bool(article.related)),
-        int(bool(article.body.strip())),
+        int(bool(body.strip())),
         int(article.has_secured),
         article.url,
         canonical_by_url.get(article.url or ""),
@@ -142,6 +149,65 @@ def _task_size(article_file: ArticleFile) -> int:
     return 64 + 2 * (len(article_file.path) + len(article_file.file_path))
 
 
+def build_shards(to_parse: list[ArticleFile], workers: int, folder: Path,
+                 schema: list[str]) -> Generator[tuple[list[str], int], None, None]:
+    """Parse files in `workers` processes that write shards in `folder` (see `shards`).
+
+    Yields (finished shards, files parsed since the last yield); each shard is the
+    caller's to merge and remove. OSError at once when the workers cannot start.
+    However the consumer stops, the workers are killed and joined, and the shards
+    not yet handed over are removed, before the iterator finishes.
+    """
+    started = _start(_shard_work, workers, folder, schema)
+    pids = [process.pid for process, _ in started]
+    return _shard_results(started, _chunks(to_parse, _task_size, SHARD_CHUNK_BYTES), folder, pids)
+
+
+# Shard workers answer with a line, not with rows, so each can hold more tasks: work
+# enough to stay busy while the index merges a shard (a chunk stays in the pipe's 64 KB).
+SHARD_CHUNK_BYTES = 10 * 1024
+SHARD_CHUNKS_AHEAD = 10
+
+
+def _shard_results(started: list[tuple[Any, Any]], chunks: Iterator[list[Any]], folder: Path,
+                   pids: list[int]) -> Generator[tuple[list[str], int], None, None]:
+    finished = False
+    try:
+        yield from _run(started, chunks, SHARD_CHUNKS_AHEAD, last=None)
+        finished = True
+    finally:
+        _stop(started)
+        if not finished:  # what was handed over is the caller's; the rest goes
+            remove_shards_of(folder, pids)
+
+
+def _shard_work(connection: Any, parents_end: Any, folder: Path, schema: list[str]) -> None:
+    _ignore_interrupt(parents_end)
+    writer = ShardWriter(folder, schema, insert_parsed)
+    try:
+        while True:
+            try:
+                chunk = connection.recv()
+            except (EOFError, OSError):  # the parent is gone
+                return
+            answer: Any
+            try:
+                if chunk is None:  # no more files: the last shard is done
+                    answer = ([path] if (path := writer.finish()) else [], 0)
+                else:
+                    writer.add([parse_for_index(task) for task in chunk])
+                    done = writer.finish() if writer.files >= SHARD_FILES else None
+                    answer = ([done] if done else [], len(chunk))
+            except Exception as error:  # noqa: BLE001 - raised again in the parent
+                answer = error
+            try:
+                connection.send(answer)
+            except OSError:
+                return
+    finally:
+        writer.discard()
+
+
 # --- the worker processes ---------------------------------------------------------------
 
 
@@ -162,10 +228,10 @@ def map_unordered(
     iterator), the workers are killed and joined before the iterator finishes.
     Each worker holds at most two chunks of tasks, so memory stays bounded.
     """
-    return _results(_start(function, workers), _chunks(tasks, size))
+    return _results(_start(_work, workers, function), _chunks(tasks, size, CHUNK_BYTES))
 
 
-def _start(function: Callable[[Any], Any], workers: int) -> list[tuple[Any, Any]]:
+def _start(target: Callable[..., None], workers: int, *args: Any) -> list[tuple[Any, Any]]:
     import multiprocessing
 
     methods = multiprocessing.get_all_start_methods()
@@ -177,7 +243,7 @@ def _start(function: Callable[[Any], Any], workers: int) -> list[tuple[Any, Any]
     try:
         for _ in range(workers):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_work, args=(function, theirs, ours), daemon=True)
+            process = context.Process(target=target, args=(theirs, ours, *args), daemon=True)
             started.append((process, ours))
             try:
                 process.start()
@@ -194,21 +260,37 @@ def _start(function: Callable[[Any], Any], workers: int) -> list[tuple[Any, Any]
 
 def _results(started: list[tuple[Any, Any]], chunks: Iterator[list[Any]]) -> Generator[Any, None, None]:
     try:
-        yield from _run(started, chunks)
+        for results in _run(started, chunks, 2):  # one to work on and one waiting, so no worker idles
+            yield from results
     finally:
         _stop(started)
 
 
-def _run(started: list[tuple[Any, Any]], chunks: Iterator[list[Any]]) -> Iterator[Any]:
+_NOTHING = object()
+
+
+def _run(started: list[tuple[Any, Any]], chunks: Iterator[list[Any]], ahead: int,
+         last: Any = _NOTHING) -> Iterator[Any]:
+    """Each answer of the workers, keeping `ahead` chunks sent to each; when the chunks
+    run out, each worker is sent `last` (unless left out) and its answer is awaited."""
     from multiprocessing.connection import wait
 
     outstanding: dict[Any, int] = {}
     for _, connection in started:
         outstanding[connection] = 0
-        for _ in range(2):  # one to work on and one waiting, so no worker idles
+        for _ in range(ahead):
             if _send_next(connection, chunks):
                 outstanding[connection] += 1
-    while any(outstanding.values()):
+    told: set[Any] = set()
+    while True:
+        if last is not _NOTHING:
+            for connection, count in outstanding.items():
+                if count == 0 and connection not in told:
+                    connection.send(last)
+                    told.add(connection)
+                    outstanding[connection] += 1
+        if not any(outstanding.values()):
+            return
         ready: list[Any] = wait([c for c, count in outstanding.items() if count])
         for connection in ready:
             try:
@@ -218,9 +300,9 @@ def _run(started: list[tuple[Any, Any]], chunks: Iterator[list[Any]]) -> Iterato
             outstanding[connection] -= 1
             if isinstance(results, Exception):
                 raise results
-            if _send_next(connection, chunks):
+            if connection not in told and _send_next(connection, chunks):
                 outstanding[connection] += 1
-            yield from results
+            yield results
 
 
 def _send_next(connection: Any, chunks: Iterator[list[Any]]) -> bool:
@@ -231,12 +313,12 @@ def _send_next(connection: Any, chunks: Iterator[list[Any]]) -> bool:
     return True
 
 
-def _chunks(tasks: Sequence[Any], size: Callable[[Any], int]) -> Iterator[list[Any]]:
+def _chunks(tasks: Sequence[Any], size: Callable[[Any], int], limit: int) -> Iterator[list[Any]]:
     chunk: list[Any] = []
     total = 0
     for task in tasks:
         task_size = size(task)
-        if chunk and (len(chunk) == CHUNK_TASKS or total + task_size > CHUNK_BYTES):
+        if chunk and (len(chunk) == CHUNK_TASKS or total + task_size > limit):
             yield chunk
             chunk, total = [], 0
         chunk.append(task)
@@ -245,12 +327,8 @@ def _chunks(tasks: Sequence[Any], size: Callable[[Any], int]) -> Iterator[list[A
         yield chunk
 
 
-def _work(function: Callable[[Any], Any], connection: Any, parents_end: Any) -> None:
-    # Ctrl-C reaches every process of the terminal's group: the parent alone answers
-    # it (and kills the workers), so no worker prints a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _unblock_interrupt()
-    parents_end.close()
+def _work(connection: Any, parents_end: Any, function: Callable[[Any], Any]) -> None:
+    _ignore_interrupt(parents_end)
     while True:
         try:
             chunk = connection.recv()
@@ -264,6 +342,14 @@ def _work(function: Callable[[Any], Any], connection: Any, parents_end: Any) -> 
             connection.send(answer)
         except OSError:
             return
+
+
+def _ignore_interrupt(parents_end: Any) -> None:
+    # Ctrl-C reaches every process of the terminal's group: the parent alone answers
+    # it (and kills the workers), so no worker prints a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _unblock_interrupt()
+    parents_end.close()
 
 
 def _block_interrupt() -> bool:
