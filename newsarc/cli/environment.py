@@ -118,8 +118,20 @@ class Context:
             return False
         if not self.environment.stdout.isatty():  # injected test streams never page
             return False
+        if _reported_rows(self.environment.stdout) <= 0:
+            # A terminal that reports no size (`script`, some CI and IDE terminals): less
+            # could not tell that a short answer fits, and would wait for a key.
+            return False
         lines = console.render_lines(renderable, console.options, pad=False)
         return len(lines) > console.size.height - 2
+
+
+def _reported_rows(stream: TextIO) -> int:
+    """The rows the terminal behind `stream` reports, 0 when it reports none."""
+    try:
+        return os.get_terminal_size(stream.fileno()).lines
+    except (OSError, ValueError, AttributeError):
+        return 0
 
 
 pass_context = click.make_pass_decorator(Context)
