@@ -6,24 +6,23 @@ see the index before the refresh or after it, and refreshers take turns.
 
 from __future__ import annotations
 
-import hashlib
 import json
-import marshal
 import os
 import socket
 import time
 from typing import TYPE_CHECKING, Any
 
 from ...errors import StoreError
-from ...parsing import ArticleFile, FileStat, scan_archive
+from ...parsing import ArticleFile, scan_archive
 from ...results import ProgressCallback, RefreshReport
 from ..sqlite.workers import PARALLEL_THRESHOLD, ParsedFile, map_unordered, parse_for_index
+from ..walkdiff import diff_walk, walk_digest
 from .reads import computed_counts, counts, skipped_count
 from .schema import LOCK_KEY, meta, set_meta
 from .text import has_cjk, word_text
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Iterator
+    from collections.abc import Iterator
     from pathlib import Path
 
     import psycopg
@@ -100,20 +99,6 @@ def _task_size(article_file: ArticleFile) -> int:
     return 64 + 2 * (len(article_file.path) + len(article_file.file_path))
 
 
-def _encode_snapshot(current: dict[str, FileStat], folders: dict[str, int],
-                     unreadable: list[list[str]]) -> str:
-    """A digest of one walk (as the SQLite backend keeps it): equal digests, nothing changed."""
-    return hashlib.blake2b(marshal.dumps((current, folders, unreadable)), digest_size=16).hexdigest()
-
-
-def _under(paths: Iterable[str], folders_or_files: list[str]) -> set[str]:
-    """The `paths` that are one of `folders_or_files` or inside one (`.` is the root)."""
-    if "." in folders_or_files:
-        return set(paths)
-    prefixes = tuple(f"{name}/" for name in folders_or_files)
-    return {path for path in paths if path in folders_or_files or path.startswith(prefixes)}
-
-
 def archive_identity(root: Path) -> str:
     """Which folder on which machine an index was filled from."""
     return f"{socket.gethostname()}:{root.resolve()}"
@@ -155,7 +140,7 @@ class Refresh:
         walk_problems: list[Problem] = []
         current = scan_archive(self.root, walk_problems, folder_mtimes=folders, real_paths=real_paths)
         unreadable = sorted([problem.path, problem.message] for problem in walk_problems)
-        snapshot = _encode_snapshot(current, folders, unreadable)
+        snapshot = walk_digest(current, folders, unreadable).hex()
         if snapshot == meta(self.connection, "snapshot"):
             report.unchanged = len(current)
             return
@@ -167,17 +152,8 @@ class Refresh:
                 return
             known = {path: tuple(stat) for path, *stat in
                      self.connection.execute("SELECT path, size, mtime_ns, inode, ctime_ns FROM files")}
-            to_parse = [
-                ArticleFile(path, real_paths.get(path) or os.path.join(self.root, path), *stat)
-                for path, stat in current.items()
-                if known.get(path) != stat
-            ]
-            hidden = _under(known.keys() - current.keys(), [path for path, _ in unreadable])
-            removed = [path for path in known if path not in current and path not in hidden]
-            report.added = sum(1 for f in to_parse if f.path not in known)
-            report.changed = len(to_parse) - report.added
-            report.removed = len(removed)
-            report.unchanged = len(current) - len(to_parse) + len(hidden)
+            diff = diff_walk(self.root, current, real_paths, known, unreadable, report)
+            to_parse, removed = diff.to_parse, diff.removed
             set_meta(self.connection, "unreadable", json.dumps(unreadable) if unreadable else None)
             self._delete_files(removed + [f.path for f in to_parse if f.path in known])
             self.connection.execute("DELETE FROM folders")

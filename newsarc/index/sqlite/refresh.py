@@ -5,7 +5,6 @@ files that changed parsed (in worker processes when many), their rows inserted.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import marshal
 import os
@@ -15,9 +14,10 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ...parsing import ArticleFile, FileStat, Listing, scan_archive
+from ...parsing import ArticleFile, Listing, scan_archive
 from ...parsing.walk import classification_key
 from ...results import ProgressCallback, RefreshReport
+from ..walkdiff import diff_walk, walk_digest
 from . import heartbeat
 from .inserts import insert_parsed
 from .reads import computed_counts, counts, skipped_count
@@ -32,7 +32,6 @@ from .shards import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
 
     from ...model import Problem
     from .workers import ParsedFile
@@ -103,7 +102,7 @@ class Refresh:
         unreadable = sorted([problem.path, problem.message] for problem in walk_problems)
         # The whole walk, compared at once with the last one: with nothing changed,
         # a refresh costs the walk and one small read instead of a row per file.
-        snapshot = _encode_snapshot(current, folders, unreadable)
+        snapshot = walk_digest(current, folders, unreadable)
         if snapshot == meta(self.connection, "snapshot"):
             report.unchanged = len(current)
             if _relisted(listings, known_listings):
@@ -121,19 +120,8 @@ class Refresh:
                 raise BuildUnderWay
             known = {path: tuple(stat) for path, *stat in
                      self.connection.execute("SELECT path, size, mtime_ns, inode, ctime_ns FROM files")}
-            to_parse = [
-                ArticleFile(path, real_paths.get(path) or os.path.join(self.root, path), *stat)
-                for path, stat in current.items()
-                if known.get(path) != stat
-            ]
-            # What an unreadable folder or file hides is not known to be gone: it stays
-            # as it was indexed, and the folder or file is a problem of its own.
-            hidden = _under(known.keys() - current.keys(), [path for path, _ in unreadable])
-            removed = [path for path in known if path not in current and path not in hidden]
-            report.added = sum(1 for f in to_parse if f.path not in known)
-            report.changed = len(to_parse) - report.added
-            report.removed = len(removed)
-            report.unchanged = len(current) - len(to_parse) + len(hidden)
+            diff = diff_walk(self.root, current, real_paths, known, unreadable, report)
+            to_parse, removed = diff.to_parse, diff.removed
             set_meta(self.connection, "unreadable", json.dumps(unreadable) if unreadable else None)
             set_meta(self.connection, "listings", _encode_listings(listings))
             remove_stale_shards(shard_folder(self.connection))
@@ -352,18 +340,6 @@ class ColdBuild:
         return meta(self.connection, "building") == self.build
 
 
-def _encode_snapshot(current: dict[str, FileStat], folders: dict[str, int],
-                     unreadable: list[list[str]]) -> bytes:
-    """A digest of one walk: equal digests mean no file or folder changed.
-
-    Only the 16-byte digest is stored: reading back the walk itself (11 MB for
-    100,000 files) cost more than comparing it.
-    """
-    # Version 0: later versions mark an object seen twice (by its reference count) or
-    # interned, so equal walks could encode differently.
-    return hashlib.blake2b(marshal.dumps((current, folders, unreadable), 0), digest_size=16).digest()
-
-
 def _encode_listings(listings: dict[str, Listing]) -> bytes:
     return marshal.dumps((classification_key(), listings))
 
@@ -387,9 +363,3 @@ def _relisted(listings: dict[str, Listing], known: dict[str, Listing]) -> bool:
                                                   for key, listing in listings.items())
 
 
-def _under(paths: Iterable[str], folders_or_files: list[str]) -> set[str]:
-    """The `paths` that are one of `folders_or_files` or inside one (`.` is the root)."""
-    if "." in folders_or_files:
-        return set(paths)
-    prefixes = tuple(f"{name}/" for name in folders_or_files)
-    return {path for path in paths if path in folders_or_files or path.startswith(prefixes)}
