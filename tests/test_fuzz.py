@@ -33,7 +33,7 @@ from typing import Any
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from newsarc.archive import Archive
@@ -120,8 +120,9 @@ class IndexSink:
         (self.folder / name).write_bytes(data)
         result = parse_bytes(data, name)
         assert isinstance(result, ParseResult)
-        assert result.articles or result.problems or _empty_json_list(data), (
-            "neither an article nor a problem"
+        # A file that is no article (a `#!` script) is skipped and counted, never silent.
+        assert result.articles or result.problems or result.skipped or _empty_json_list(data), (
+            "neither an article, a problem nor a counted skip"
         )
         for problem in result.problems:
             assert problem.path == name
@@ -302,6 +303,7 @@ def mutated_file(draw: Any) -> bytes:
 
 @FUZZ
 @given(st.binary(max_size=2000))
+@example(b"#!")  # a script: skipped and counted
 def test_random_bytes_parse_to_articles_or_problems(data: bytes) -> None:
     EXAMPLES["parse: random bytes"] += 1
     SINK.check(data)
