@@ -9,17 +9,20 @@ from ..records import article_from_record
 from .result import ParseResult, one_article, problem
 from .yamlload import load_yaml
 
-_FRONT_MATTER_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+# The closing line, at the start of the search or after a newline: a pattern that opens
+# with `^` is tried at every character, one that opens with a newline is found by a scan.
+_CLOSE_HERE = re.compile(r"(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_CLOSE_LATER = re.compile(r"\n((?:---|\.\.\.)[ \t]*)$", re.MULTILINE)
 
 
 def parse_front_matter(text: str, path: str) -> ParseResult:
     """The article of a text that opens with a `---` line."""
     start = text.find("\n") + 1 if "\n" in text else len(text)
-    closing = _FRONT_MATTER_CLOSE.search(text, start)
+    closing = _closing_line(text, start)
     if closing is None:
         return problem(path, 1, "front matter opened with '---' is never closed by a '---' line")
-    front_matter = text[start : closing.start()]
-    body = text[closing.end() :].strip("\n")
+    front_matter = text[start : closing[0]]
+    body = text[closing[1] :].strip("\n")
     try:
         record = load_yaml(front_matter, first_line=2)
     except ParseError as error:
@@ -33,6 +36,15 @@ def parse_front_matter(text: str, path: str) -> ParseResult:
         line = _key_line(front_matter, error.hint, offset=1) if error.hint else 2
         return problem(path, line, error.message)
     return one_article(article, path)
+
+
+def _closing_line(text: str, start: int) -> tuple[int, int] | None:
+    """Where the first `---` or `...` line at or after `start` (a line's start) begins and ends."""
+    here = _CLOSE_HERE.match(text, start) if start < len(text) else None
+    if here is not None:
+        return here.span()
+    later = _CLOSE_LATER.search(text, start)
+    return later.span(1) if later is not None else None
 
 
 def _key_line(front_matter: str, key: str | None, *, offset: int) -> int | None:

@@ -20,7 +20,6 @@ from typing import Any
 import yaml
 
 _KEY_LINE = re.compile(r"( *)([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?$")
-_ITEM_LINE = re.compile(r"( *)- (.*)$")
 _INTEGER = re.compile(r"(?:0|-?[1-9][0-9]*)$")
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 # Characters that open something other than plain text at the start of a scalar
@@ -44,14 +43,28 @@ class _NotSubset(Exception):
     """The text uses YAML this reader does not handle; PyYAML must read it."""
 
 
+# A line is a `key: value` line (group 2 the key, group 3 the value, None when the key
+# stands alone) or a `- item` line (group 4 the item); any other line is outside the subset.
+_LINE = re.compile(r"( *)(?:([A-Za-z_][A-Za-z0-9_]*):(?: (.*))?|- (.*))$")
+# What a line reads as: (indent, is a list item, key or None, value, the value is a nested
+# block). An item that opens a mapping (`- key: value`) carries that mapping's first key.
+_Line = tuple[int, bool, "str | None", Any, bool]
+# Lines repeat across files (`type: article`, `  - AI`, `published: false`): reading each
+# once is most of what this reader saves. Short lines only, and the cache is emptied when
+# full, so its memory stays small whatever is read.
+_LINE_CACHE: dict[str, _Line] = {}
+_CACHED_LINE_LENGTH = 80
+_CACHE_SIZE = 20_000
+
+
 def load_subset(text: str) -> dict[str, Any] | None:
     """The mapping `text` describes, or None when it is not in the supported subset."""
-    if _UNSUPPORTED_CHARACTER.search(text):
-        return None
-    lines = [line for line in text.split("\n") if line.strip()]
-    if not lines:
+    if _has_unsupported_character(text):
         return None
     try:
+        lines = _read_lines(text)
+        if lines is None or not lines:
+            return None
         value, end = _block(lines, 0, 0)
     except _NotSubset:
         return None
@@ -60,83 +73,127 @@ def load_subset(text: str) -> dict[str, Any] | None:
     return value
 
 
-def _block(lines: list[str], start: int, indent: int) -> tuple[Any, int]:
+_ASCII_UNSUPPORTED = bytes([*range(0x00, 0x0A), *range(0x0B, 0x20), 0x7F])
+
+
+def _has_unsupported_character(text: str) -> bool:
+    if text.isascii():  # the common case, without the regular expression's scan
+        data = text.encode("ascii")
+        return len(data.translate(None, _ASCII_UNSUPPORTED)) != len(data)
+    return _UNSUPPORTED_CHARACTER.search(text) is not None
+
+
+def _read_lines(text: str) -> list[_Line] | None:
+    """Each line that is not blank, read on its own; None when one is outside the subset.
+
+    Every line must be consumed by a mapping (a key line) or a list (an item line) for the
+    text to be read, so a line that is neither, or whose value is outside the subset, means
+    the text is left to PyYAML wherever the line stands."""
+    cache = _LINE_CACHE
+    lines: list[_Line] = []
+    for line in text.split("\n"):
+        read = cache.get(line)
+        if read is None:
+            if not line or line.isspace():
+                continue
+            read = _read_line(line)
+            if read is None:
+                return None
+            if len(line) <= _CACHED_LINE_LENGTH:
+                if len(cache) >= _CACHE_SIZE:
+                    cache.clear()
+                cache[line] = read
+        lines.append(read)
+    return lines
+
+
+def _read_line(line: str) -> _Line | None:
+    match = _LINE.match(line)
+    if match is None:
+        return None
+    spaces, key, rest, item = match.groups()
+    indent = len(spaces)
+    if key is None:  # `- item`
+        content = _KEY_LINE.match(item)
+        if content is None:
+            return indent, True, None, scalar(item), False
+        if content.group(1):  # `-   key: value`: the key sits further in than the item's mapping
+            raise _NotSubset
+        key, rest = content.group(2), content.group(3)
+        is_item = True
+    else:
+        is_item = False
+    if _implicit_tag(key) is not None:
+        raise _NotSubset  # PyYAML's handling of these (`yes:` is a key True) is best left to PyYAML
+    if rest is None or rest.strip() == "":
+        return indent, is_item, key, None, True
+    return indent, is_item, key, scalar(rest.lstrip(" ")), False
+
+
+def _block(lines: list[_Line], start: int, indent: int) -> tuple[Any, int]:
     """The mapping or list whose lines start at `start`, indented by `indent` spaces."""
     first = lines[start]
-    if _indent_of(first) != indent:
+    if first[0] != indent:
         raise _NotSubset
-    if first.startswith("- ", indent) or first[indent:] == "-":
+    if first[1]:
         return _sequence(lines, start, indent)
     return _mapping(lines, start, indent)
 
 
-def _mapping(
-    lines: list[str], start: int, indent: int, first_key_line: str | None = None
-) -> tuple[dict, int]:
+def _mapping(lines: list[_Line], start: int, indent: int, in_item: bool = False) -> tuple[dict, int]:
+    """With `in_item`, the first line is the `- key: value` item that opens the mapping,
+    whose key sits at `indent`, two columns in from the dash."""
     mapping: dict[str, Any] = {}
     position = start
     count = len(lines)
     while position < count:
-        line = first_key_line if (first_key_line is not None and position == start) else lines[position]
-        match = _KEY_LINE.match(line)
-        line_indent = len(match.group(1)) if match is not None else _indent_of(line)
+        line_indent, is_item, key, value, nested = lines[position]
+        if in_item and position == start:
+            line_indent, is_item = indent, False
         if line_indent < indent:
             break
-        if line_indent > indent or match is None:
+        if line_indent > indent or is_item or key in mapping:
             raise _NotSubset
-        key, rest = match.group(2), match.group(3)
-        if key in mapping or key == "<<" or _implicit_tag(key) is not None:
-            raise _NotSubset  # PyYAML's handling of these (`yes:` is a key True) is best left to PyYAML
         position += 1
-        if rest is None or rest.strip() == "":
-            mapping[key], position = _nested(lines, position, indent)
+        if nested:
+            mapping[key], position = _nested(lines, position, indent)  # type: ignore[index]
         else:
-            mapping[key] = scalar(rest.lstrip(" "))
+            mapping[key] = value  # type: ignore[index]
     return mapping, position
 
 
-def _nested(lines: list[str], position: int, indent: int) -> tuple[Any, int]:
+def _nested(lines: list[_Line], position: int, indent: int) -> tuple[Any, int]:
     """The value of a key written alone on its line: a nested block, or null."""
     if position >= len(lines):
         return None, position
-    following = lines[position]
-    following_indent = _indent_of(following)
+    following_indent, is_item = lines[position][:2]
     if following_indent > indent:
         return _block(lines, position, following_indent)
-    if following_indent == indent and (following.startswith("- ", indent) or following[indent:] == "-"):
+    if following_indent == indent and is_item:
         return _sequence(lines, position, indent)  # YAML lets a list sit at its key's indent
     return None, position
 
 
-def _sequence(lines: list[str], start: int, indent: int) -> tuple[list, int]:
+def _sequence(lines: list[_Line], start: int, indent: int) -> tuple[list, int]:
     items: list[Any] = []
     position = start
-    while position < len(lines):
-        line = lines[position]
-        if _indent_of(line) != indent:
-            if _indent_of(line) > indent:
+    count = len(lines)
+    while position < count:
+        line_indent, is_item, key, value, _ = lines[position]
+        if line_indent != indent:
+            if line_indent > indent:
                 raise _NotSubset
             break
-        match = _ITEM_LINE.match(line)
-        if match is None:
-            if line.startswith("-", indent):  # "-" alone, or "-x": not handled here
-                raise _NotSubset
+        if not is_item:
             break  # a key at the list's own indent: the list under the previous key ended
-        content = match.group(2)
-        if _KEY_LINE.match(content) is not None and not content.startswith(('"', "'")):
+        if key is not None:
             # "- key: value" opens a mapping whose other keys sit two columns further in.
-            item_indent = indent + 2
-            rewritten = " " * item_indent + content
-            value, position = _mapping(lines, position, item_indent, first_key_line=rewritten)
+            value, position = _mapping(lines, position, indent + 2, in_item=True)
             items.append(value)
         else:
-            items.append(scalar(content))
+            items.append(value)
             position += 1
     return items, position
-
-
-def _indent_of(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
 
 
 def scalar(text: str) -> Any:
