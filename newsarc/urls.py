@@ -10,6 +10,7 @@ _AMP_CACHE_PATH = re.compile(r"^/[a-z]/s/(.+)$")  # cdn.ampproject.org/c/s/host/
 # ad and newsletter click ids, `ref` and `cmpid` campaign tags.
 _TRACKING_PARAMETERS = re.compile(
     r"^(utm_.*|fbclid|gclid|mc_cid|mc_eid|ocid|mid|ref|cmpid|amp)$", re.IGNORECASE)
+_AMP_PATH = re.compile(r"/amp(?=/|$)")
 _HOST_PREFIXES = ("www.", "amp.", "m.")
 # Most links need no parsing: a lower-case host and a path, no query, port or AMP form.
 _PLAIN_URL = re.compile(r"https?://([a-z0-9.-]+)(/[^?#\s]*)?\Z")
@@ -26,8 +27,13 @@ def canonical_url(url: str | None) -> str | None:
         return None
     text = url.strip()
     plain = _PLAIN_URL.match(text)
-    if plain is not None and "amp" not in text:  # the common case, answered without urlsplit
-        return _without_prefix(plain.group(1)) + (plain.group(2) or "").rstrip("/")
+    if plain is not None:  # the common case, answered without urlsplit (which would agree)
+        host, path = plain.group(1), plain.group(2) or ""
+        if host.endswith(".cdn.ampproject.org"):
+            match = _AMP_CACHE_PATH.match(path)
+            if match:
+                return canonical_url("https://" + match.group(1))
+        return _without_prefix(host) + _without_amp(path)
     if "://" not in text:
         if text.startswith("//"):
             text = "https:" + text
@@ -47,10 +53,7 @@ def canonical_url(url: str | None) -> str | None:
         if match:
             return canonical_url("https://" + match.group(1) + (f"?{parts.query}" if parts.query else ""))
     host = _without_prefix(host)
-    path = re.sub(r"/amp(?=/|$)", "", path, count=1) if "/amp" in path else path
-    if path.endswith(".amp"):
-        path = path[: -len(".amp")]
-    path = path.rstrip("/")
+    path = _without_amp(path)
     query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
              if not _TRACKING_PARAMETERS.match(key)]
     port_text = f":{port}" if port not in (None, 80, 443) else ""
@@ -58,6 +61,15 @@ def canonical_url(url: str | None) -> str | None:
     if query:
         canonical += "?" + urlencode(query)
     return canonical
+
+
+def _without_amp(path: str) -> str:
+    """A path without its AMP form (`/amp/` or `.amp`) and its trailing slashes."""
+    if "/amp" in path:
+        path = _AMP_PATH.sub("", path, count=1)
+    if path.endswith(".amp"):
+        path = path[: -len(".amp")]
+    return path.rstrip("/")
 
 
 def _without_prefix(host: str) -> str:

@@ -113,7 +113,19 @@ def parse_datetime(value: Any, key: str = "date") -> datetime | None:
         raise ParseError(f"'{key}' is out of the range of dates: {moment.isoformat()}", hint=key) from None
 
 
+# How the files aggregators write give nearly every date: read without the general rules,
+# which give the same moment for it (an impossible one is left to them, for their message).
+_UTC_SECONDS = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})Z")
+
+
 def _datetime_from_text(text: str, key: str) -> datetime:
+    plain = _UTC_SECONDS.fullmatch(text)
+    if plain is not None:
+        year, month, day, hour, minute, second = map(int, plain.groups())
+        try:
+            return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
+        except ValueError:
+            pass
     try:
         found = read_timestamp(text)
     except TimestampError as error:
