@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import date, datetime, timezone
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from ..model import RelatedItem, record_number
@@ -45,17 +46,25 @@ def record_from_article(article: Article) -> dict[str, Any]:
     return ordered
 
 
+# Every record written asks for these fields: one attrgetter reads them all at once.
+_SCALAR_FIELDS = (*TEXT_KEYS.items(), *DATE_KEYS.items(), *INT_KEYS.items())
+_SCALAR_VALUES = attrgetter(*(name for _, name in _SCALAR_FIELDS))
+_LIST_VALUES = attrgetter(*LIST_KEYS.values())
+
+
 def _story_record(story: Story) -> dict[str, Any]:
     record: dict[str, Any] = {}
-    for key, name in (*TEXT_KEYS.items(), *DATE_KEYS.items(), *INT_KEYS.items()):
-        if name == "title" and story.title_from_name and name not in story.original_text:
-            continue  # the file had no title: the one shown is its `name`, kept in `extra`
-        value = story.original_text.get(name, getattr(story, name))
-        if value is not None:
+    original = story.original_text
+    # Without a title of its own, the one shown is the record's `name`, kept in `extra`.
+    no_title = story.title_from_name and "title" not in original
+    for (key, name), value in zip(_SCALAR_FIELDS, _SCALAR_VALUES(story), strict=True):
+        if original and name in original:
+            value = original[name]
+        if value is not None and not (no_title and name == "title"):
             record[key] = value
-    for key, name in LIST_KEYS.items():
-        if getattr(story, name):
-            record[key] = list(getattr(story, name))
+    for key, values in zip(LIST_KEYS, _LIST_VALUES(story), strict=True):
+        if values:
+            record[key] = list(values)
     if story.is_published is not None:
         record["published"] = story.is_published
     if story.provider is not None:
@@ -113,7 +122,7 @@ def json_record(article: Article) -> dict[str, Any]:
 def json_text(article: Article) -> str:
     """`json.dumps(json_record(article))`, without walking the record first (indexing's hot path)."""
     try:
-        return json.dumps(_interchange_record(article), ensure_ascii=False, default=_json_default)
+        return _JSON_ENCODER.encode(_interchange_record(article))
     except (TypeError, ValueError):  # keys json cannot spell, from odd `extra` values
         return json.dumps(json_record(article), ensure_ascii=False)
 
@@ -139,6 +148,12 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+# `json.dumps(record, ensure_ascii=False, default=_json_default)`, the same text, with the
+# encoder made once. No cycle check: a record read from a file cannot hold one (aliases are
+# refused), and one built in code fails all the same, in `json_record`.
+_JSON_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default, check_circular=False)
 
 
 def iso_utc(moment: datetime) -> str:
