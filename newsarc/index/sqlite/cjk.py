@@ -27,12 +27,14 @@ _RUN = re.compile(
 
 
 def has_cjk(text: str) -> bool:
-    return _RUN.search(text) is not None
+    # Every script above is outside ASCII, and `isascii` costs nothing on a str: the
+    # search (about 20 us for a body of 1,000 characters) is left to text that may match.
+    return not text.isascii() and _RUN.search(text) is not None
 
 
 def runs(text: str) -> list[str]:
     """The runs of spaceless-script letters in `text`, in order."""
-    return _RUN.findall(text)
+    return [] if text.isascii() else _RUN.findall(text)
 
 
 def split(word: str) -> tuple[list[str], str]:
