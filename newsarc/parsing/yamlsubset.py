@@ -54,7 +54,7 @@ _Line = tuple[int, bool, "str | None", Any, bool]
 # full, so its memory stays small whatever is read.
 _LINE_CACHE: dict[str, _Line] = {}
 _CACHED_LINE_LENGTH = 80
-_CACHE_SIZE = 20_000
+_CACHE_SIZE = 10_000
 
 
 def load_subset(text: str) -> dict[str, Any] | None:
