@@ -139,6 +139,36 @@ def test_among_equal_matches_the_recent_story_wins(archive: Archive) -> None:
     assert [hit.score.recency for hit in page.hits] == [None, None]
 
 
+def test_recency_never_lifts_a_story_above_a_clearly_better_match(tmp_path: Path) -> None:
+    # Both titles hold the words; the shorter one matches better by BM25 (about 4%), a
+    # year older: recency only breaks near ties, so the better match stays first.
+    write_article(tmp_path, "old-better.md", "Zephyr turbines", "Zephyr turbines.", "2021-01-01")
+    write_article(tmp_path, "new-weaker.md", "Zephyr turbines reach the harbour",
+                  "Zephyr turbines reach the harbour towns.", "2021-12-01")
+    with Archive.open(tmp_path, in_memory=True) as opened:
+        page = opened.search(parse_query("zephyr turbines", NOW))
+    assert [hit.article.path for hit in page.hits] == ["old-better.md", "new-weaker.md"]
+    older, newer = (hit.score for hit in page.hits)
+    assert newer.recency == 1.0 and older.recency < 0.1 and newer.text < older.text < 1.0 + 1e-9
+
+
+def test_recency_reorders_near_ties_only() -> None:
+    from newsarc.index.sqlite.ranking import NEAR_TIE, rerank
+
+    old, new = 1_000_000_000, 1_000_000_000 + 365 * 86400
+    # The newer story is a hair worse by text (within NEAR_TIE): it comes first.
+    close = [(1, -1.0, old), (2, -(1.0 - NEAR_TIE / 2), new)]
+    assert [rowid for rowid, _ in rerank(close, {1, 2}, "relevance")] == [2, 1]
+    assert [rowid for rowid, _ in rerank(close, {1, 2}, "text")] == [1, 2]
+    # Worse by more than NEAR_TIE: text decides, however new it is.
+    apart = [(1, -1.0, old), (2, -(1.0 - 2 * NEAR_TIE), new)]
+    assert [rowid for rowid, _ in rerank(apart, {1, 2}, "relevance")] == [1, 2]
+    # Each value is the sum of its parts, so `--json` explains the order.
+    for _, score in rerank(close, {1, 2}, "relevance"):
+        assert score is not None and score.recency is not None and score.text is not None
+        assert score.value == pytest.approx(score.exact + score.text + NEAR_TIE * score.recency)
+
+
 def test_the_order_is_explained_by_the_scores_and_stable(archive: Archive) -> None:
     for text in ("investor", "sensetime OR quantum", "listing", "market sort:text"):
         first = archive.search(parse_query(text, NOW))
