@@ -45,16 +45,26 @@ Row = tuple[int, float | None, int | None]
 def ranked_rowids(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None,
                   offset: int) -> list[tuple[int, Score | None]]:
     """The rowids of one page of matches in the query's order, with their scores when ranked."""
-    return [(row[0], score) for row, score in ranked_rows(connection, compiled, limit, offset)]
+    if not compiled.ranked:
+        return [(row[0], None) for row in _rows(connection, compiled, limit, offset)]
+    page, past = _ranked(connection, compiled, limit, offset, "")
+    return [(row[0], score) for row, score in page] + [(rowid, _bm25_only(bm25)) for rowid, bm25, _ in past]
 
 
 def ranked_rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None, offset: int,
-                columns: str = "") -> list[tuple[tuple[Any, ...], Score | None]]:
-    """One page of matches in the query's order as (rowid, *columns) rows, with their scores
-    when ranked; `columns` are more columns of `articles a` to read in the same statement."""
+                columns: str = "") -> list[tuple[Any, ...]]:
+    """One page of matches in the query's order as (rowid, *columns) rows, without their
+    scores; `columns` are more columns of `articles a` to read in the same statement."""
     if not compiled.ranked:
-        return [((rowid, *extra), None) for rowid, _, _, *extra in _rows(connection, compiled, limit, offset,
-                                                                          columns)]
+        return [row[:1] + row[3:] for row in _rows(connection, compiled, limit, offset, columns)]
+    page, past = _ranked(connection, compiled, limit, offset, columns)
+    return [row for row, _ in page] + [row[:1] + row[3:] for row in past]
+
+
+def _ranked(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None, offset: int,
+            columns: str) -> tuple[list[tuple[tuple[Any, ...], Score | None]], list[Any]]:
+    """The page's share of the reranked candidates as ((rowid, *columns), score), and its
+    matches past the candidates as (rowid, bm25, published, *columns) rows, in BM25 order."""
     end = None if limit is None else offset + limit
     # One sort by BM25 for the candidates and whatever the page needs past them.
     rows = _rows(connection, compiled, None if end is None else max(end, CANDIDATES), 0, columns)
@@ -63,8 +73,7 @@ def ranked_rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: 
     scored = [row[:3] for row in window]
     reranked = rerank(scored, _exact(connection, compiled, scored), compiled.sort)[offset:end]
     page = [(by_rowid[rowid][:1] + by_rowid[rowid][3:], score) for rowid, score in reranked]
-    past = rows[max(offset, CANDIDATES) : end]
-    return page + [((rowid, *extra), _bm25_only(bm25)) for rowid, bm25, _, *extra in past]
+    return page, rows[max(offset, CANDIDATES) : end]
 
 
 def rerank(rows: Sequence[Row], exact: set[int], sort: str) -> list[tuple[int, Score | None]]:
@@ -115,12 +124,15 @@ def _rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | 
 
 def _exact(connection: sqlite3.Connection, compiled: CompiledQuery, rows: Sequence[Row]) -> set[int]:
     """The candidates that match the ranking expression with the words as written."""
-    rowids = {rowid for rowid, _, _ in rows}
+    rowids = sorted({rowid for rowid, _, _ in rows})
     if compiled.rank_table != STEM_TABLE or not rowids:
-        return rowids  # prefix and CJK terms are matched as written already
-    # One pass over the exact table's matches (a rowid range FTS5 applies as it reads):
-    # asking per candidate (`rowid IN (...)`) runs the whole match once for each.
+        return set(rowids)  # prefix and CJK terms are matched as written already
+    # One pass over the exact table's matches in the candidates' rowid range, which FTS5
+    # applies as it reads; the candidates are picked out by SQLite (`+rowid`: a filter on
+    # the rows read, not one lookup per candidate, which runs the whole match each time),
+    # so only they come back to Python. CANDIDATES stays below SQLite's 999 parameters.
     matches = connection.execute(
-        f"SELECT rowid FROM {EXACT_TABLE} WHERE {EXACT_TABLE} MATCH ? AND rowid BETWEEN ? AND ?",
-        [compiled.rank_match, min(rowids), max(rowids)])
-    return {rowid for (rowid,) in matches if rowid in rowids}
+        f"SELECT rowid FROM {EXACT_TABLE} WHERE {EXACT_TABLE} MATCH ? AND rowid BETWEEN ? AND ? "
+        f"AND +rowid IN ({', '.join('?' * len(rowids))})",
+        [compiled.rank_match, rowids[0], rowids[-1], *rowids])
+    return {rowid for (rowid,) in matches}

@@ -134,8 +134,8 @@ def count(connection: sqlite3.Connection, query: Query) -> int:
 def record_json_page(connection: sqlite3.Connection, query: Query, limit: int | None,
                      offset: int) -> Iterator[str]:
     """The records (JSON text) of the matching articles, in sort order."""
-    ranked = ranked_rowids(connection, compile_query(query), limit, offset)
-    yield from records_in_order(connection, [rowid for rowid, _ in ranked])
+    ranked = ranked_rows(connection, compile_query(query), limit, offset)
+    yield from records_in_order(connection, [rowid for rowid, in ranked])
 
 
 def path_page(connection: sqlite3.Connection, query: Query, limit: int | None,
@@ -145,7 +145,7 @@ def path_page(connection: sqlite3.Connection, query: Query, limit: int | None,
     if not compiled.ranked:
         yield from _select_page(connection, compiled, "a.path, a.position", limit, offset)
         return
-    for (_, path, position), _ in ranked_rows(connection, compiled, limit, offset, "a.path, a.position"):
+    for _, path, position in ranked_rows(connection, compiled, limit, offset, "a.path, a.position"):
         yield path, position
 
 
