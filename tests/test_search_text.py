@@ -252,3 +252,59 @@ def test_search_paths_come_in_the_ranked_order(archive_dir: Path) -> None:
                                       "paths", "investor"], obj=PIPE)
     assert result.exit_code == 0, result.output
     assert [Path(line).name for line in result.stdout.splitlines()] == ["singular.md", "plural.md"]
+
+
+# --- the ranked path's shortcuts give the join's answers --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tied_archive(tmp_path_factory: pytest.TempPathFactory) -> Archive:
+    """Runs of articles with the same text (equal BM25), dated and undated, beside others."""
+    folder = tmp_path_factory.mktemp("tied-archive")
+    for number in range(24):
+        words = ["Harbour cranes", "Harbour cranes idle", "Cranes over the harbour at night"][number % 3]
+        day = f"2021-{number % 12 + 1:02d}-{number % 27 + 1:02d}"
+        write_article(folder, f"a{number:02d}.md", words, f"{words}.", day)
+    for number in range(4):  # undated: last among equals
+        text = "---\ntitle: Harbour cranes\nexcerpt: Harbour cranes.\n---\n"
+        (folder / f"undated{number}.md").write_text(text, encoding="utf-8")
+    opened = Archive.open(folder, in_memory=True)
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize("text", ["harbour", "harbour cranes", "cranes sort:text", '"harbour cranes"',
+                                  "idle"])
+def test_the_ranking_table_read_alone_orders_as_the_join_does(tied_archive: Archive, text: str) -> None:
+    from newsarc.index.sqlite import ranking
+    from newsarc.index.sqlite.compile import compile_query
+
+    connection = tied_archive.index.connection  # type: ignore[attr-defined]
+    compiled = compile_query(parse_query(text, NOW))
+    assert compiled.selects_by_text_alone
+    answered = 0
+    for count in range(1, 30):
+        joined = ranking._rows(connection, compiled, count, 0, "a.path")
+        alone = ranking._best_by_bm25(connection, compiled, count, "a.path")
+        # None only where a run of equal scores reaches past the rows read (then the join runs).
+        assert alone == joined or alone is None and len(joined) == count
+        answered += alone is not None
+    assert answered >= 10
+
+
+@pytest.mark.parametrize("text", ["harbour", "harbour cranes", "cranes sort:text", "harbour -idle",
+                                  "harbour OR idle", "date:2021-03..2021-09 cranes"])
+def test_pages_are_the_same_with_and_without_the_shortcuts(tied_archive: Archive, text: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsarc.index.sqlite import ranking
+
+    def page_by_page() -> list[tuple[str, object]]:
+        return [(hit.article.path, hit.score) for offset in range(0, 28, 5)
+                for hit in tied_archive.search(parse_query(text, NOW), limit=5, offset=offset).hits]
+
+    monkeypatch.setattr(ranking, "CANDIDATES", 7)
+    shortcut = page_by_page()
+    monkeypatch.setattr(ranking, "_best_by_bm25", lambda *args: None)
+    assert shortcut == page_by_page()
+    whole = tied_archive.search(parse_query(text, NOW)).hits
+    assert shortcut == [(hit.article.path, hit.score) for hit in whole]
