@@ -25,7 +25,7 @@ class Score:
     """Why a hit stands where it does in a relevance order: `value` is what the order
     sorts by (highest first), the rest its parts.
 
-    value = exact + text + 0.002 * recency for `sort:relevance`, exact + text for
+    value = exact + 0.998 * text + 0.002 * recency for `sort:relevance`, exact + text for
     `sort:text`, where `exact` is 1 when the words match as written (not only through
     their stems), `text` the BM25 score over the best one's of its tier among the
     candidates (0..1), `bm25` the BM25 over the stems (lower is better),

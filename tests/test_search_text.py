@@ -153,20 +153,24 @@ def test_recency_never_lifts_a_story_above_a_clearly_better_match(tmp_path: Path
 
 
 def test_recency_reorders_near_ties_only() -> None:
-    from newsarc.index.sqlite.ranking import NEAR_TIE, rerank
+    from newsarc.index.sqlite.ranking import RECENCY_SHARE, rerank
 
     old, new = 1_000_000_000, 1_000_000_000 + 365 * 86400
-    # The newer story is a hair worse by text (within NEAR_TIE): it comes first.
-    close = [(1, -1.0, old), (2, -(1.0 - NEAR_TIE / 2), new)]
+    # The newer story is a hair worse by text (within the share): it comes first.
+    close = [(1, -1.0, old), (2, -(1.0 - RECENCY_SHARE / 2), new)]
     assert [rowid for rowid, _ in rerank(close, {1, 2}, "relevance")] == [2, 1]
     assert [rowid for rowid, _ in rerank(close, {1, 2}, "text")] == [1, 2]
-    # Worse by more than NEAR_TIE: text decides, however new it is.
-    apart = [(1, -1.0, old), (2, -(1.0 - 2 * NEAR_TIE), new)]
+    # Worse by more than the share: text decides, however new it is.
+    apart = [(1, -1.0, old), (2, -(1.0 - 2 * RECENCY_SHARE), new)]
     assert [rowid for rowid, _ in rerank(apart, {1, 2}, "relevance")] == [1, 2]
+    # The weakest exact match still comes before the best, newest stemmed-only one.
+    tiers = [(3, -1.0, new), (1, -1.0, old), (2, -0.0001, old)]
+    assert [rowid for rowid, _ in rerank(tiers, {1, 2}, "relevance")] == [1, 2, 3]
     # Each value is the sum of its parts, so `--json` explains the order.
     for _, score in rerank(close, {1, 2}, "relevance"):
         assert score is not None and score.recency is not None and score.text is not None
-        assert score.value == pytest.approx(score.exact + score.text + NEAR_TIE * score.recency)
+        expected = score.exact + (1 - RECENCY_SHARE) * score.text + RECENCY_SHARE * score.recency
+        assert score.value == pytest.approx(expected)
 
 
 def test_the_order_is_explained_by_the_scores_and_stable(archive: Archive) -> None:

@@ -5,16 +5,17 @@ weights of `schema.FTS_WEIGHTS`). The best CANDIDATES of them are then reranked 
 
 - exact first: an article that matches the query's words as written (in `articles_fts`)
   comes before one that matches only through their stems (`investors` for `investor`);
-- then, for `sort:relevance`, text + NEAR_TIE * recency, where text is the article's
-  BM25 score (over the stems) over the best one's of its tier (0..1) and recency halves
-  every HALF_LIFE_DAYS of age, counted from the newest candidate (so an archive of old
-  stories is not all equally stale), undated articles 0; `sort:text` leaves recency out.
+- then, for `sort:relevance`, (1 - RECENCY_SHARE) * text + RECENCY_SHARE * recency,
+  where text is the article's BM25 score (over the stems) over the best one's of its tier
+  (0..1) and recency halves every HALF_LIFE_DAYS of age, counted from the newest candidate
+  (so an archive of old stories is not all equally stale), undated articles 0;
+  `sort:text` leaves recency out. Either way a value is exact (0 or 1) plus at most 1.
 
-Recency breaks near ties only: it can lift a story above another whose text score is at
-most NEAR_TIE (0.2% of the best match's) higher, never above a clearly better match.
-A larger share of recency (0.8 * text + 0.2 * recency, then 0.05 down to 0.005) let
+Recency breaks near ties only: with a share of 0.002 it can lift a story above another
+whose text score is at most 0.002 (0.2% of the best match's BM25) higher, never above a
+clearly better match. Larger shares (0.2, as first built, then 0.05 down to 0.005) let
 newer issues of near-identical newsletters, 0.35% worse by BM25, push the one searched
-for out of the first page: benchmarks/quality.py and docs/benchmarks.md.
+for off the first page: benchmarks/quality.py and docs/benchmarks.md.
 
 Ties fall to the newer article, then the earlier indexed: the same index gives the
 same order, page after page. Matches past the candidates follow in BM25 order.
@@ -36,8 +37,8 @@ CANDIDATES = 500
 # Rowids per statement: SQLite caps the parameters of one statement.
 _CHUNK = 256
 HALF_LIFE_DAYS = 90.0
-# The most recency adds to a score: the width of the near ties it may reorder.
-NEAR_TIE = 0.002
+# Recency's share of a score: about the width of the near ties it may reorder.
+RECENCY_SHARE = 0.002
 _DAY = 86400.0
 
 Row = tuple[int, float | None, int | None]
@@ -98,7 +99,7 @@ def rerank(rows: Sequence[Row], exact: set[int], sort: str) -> list[tuple[int, S
             value = is_exact + text
         else:
             recency = recency_of(published, newest)
-            value = is_exact + text + NEAR_TIE * recency
+            value = is_exact + (1 - RECENCY_SHARE) * text + RECENCY_SHARE * recency
         score = Score(round(value, 6), 0.0 if bm25 is None else bm25, round(text, 6), is_exact,
                       None if recency is None else round(recency, 6))
         scored.append((-score.value, -(published or 0), rowid, score))
