@@ -288,7 +288,7 @@ def test_the_ranking_table_read_alone_orders_as_the_join_does(tied_archive: Arch
     assert compiled.selects_by_text_alone
     answered = 0
     for count in range(1, 30):
-        joined = ranking._rows(connection, compiled, count, 0, "a.path")
+        joined = ranking._rows(connection, compiled, count, 0, "a.path").fetchall()
         alone = ranking._best_by_bm25(connection, compiled, count, "a.path")
         # None only where a run of equal scores reaches past the rows read (then the join runs).
         assert alone == joined or alone is None and len(joined) == count

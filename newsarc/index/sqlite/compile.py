@@ -93,7 +93,9 @@ class CompiledQuery:
 
     def order_by(self) -> str:
         if self.ranked:
-            return "m.score IS NULL, m.score, a.published DESC, a.rowid"
+            # Unscored rows (matched outside the ranking table) only come with a LEFT JOIN.
+            unscored_last = "" if self.text_in_join else "m.score IS NULL, "
+            return f"{unscored_last}m.score, a.published DESC, a.rowid"
         return _ORDER.get(self.sort, _ORDER["date"])
 
     def from_clause(self, *, counting: bool = False) -> tuple[str, list[Any]]:

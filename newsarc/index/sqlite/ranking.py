@@ -23,6 +23,7 @@ same order, page after page. Matches past the candidates follow in BM25 order.
 
 from __future__ import annotations
 
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from ...results import Score
@@ -31,7 +32,7 @@ from .schema import EXACT_TABLE, STEM_TABLE
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
 CANDIDATES = 500
 # Rowids per statement: SQLite caps the parameters of one statement.
@@ -51,37 +52,40 @@ def ranked_rowids(connection: sqlite3.Connection, compiled: CompiledQuery, limit
     if not compiled.ranked:
         return [(row[0], None) for row in _rows(connection, compiled, limit, offset)]
     page, past = _ranked(connection, compiled, limit, offset, "")
-    return [(row[0], score) for row, score in page] + [(rowid, _bm25_only(bm25)) for rowid, bm25, _ in past]
+    return [(row[0], score) for row, score in page] + [(row[0], _bm25_only(row[1])) for row in past]
 
 
 def ranked_rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None, offset: int,
-                columns: str = "") -> list[tuple[Any, ...]]:
-    """One page of matches in the query's order as (rowid, *columns) rows, without their
-    scores; `columns` are more columns of `articles a` to read in the same statement."""
+                columns: str = "") -> Iterator[tuple[Any, ...]]:
+    """One page of matches in the query's order as (rowid, bm25, published, *columns) rows,
+    streamed past the candidates (bm25 and published are None unless ranked); `columns`
+    are more columns of `articles a` to read in the same statement."""
     if not compiled.ranked:
-        return [row[:1] + row[3:] for row in _rows(connection, compiled, limit, offset, columns)]
+        return iter(_rows(connection, compiled, limit, offset, columns))
     page, past = _ranked(connection, compiled, limit, offset, columns)
-    return [row for row, _ in page] + [row[:1] + row[3:] for row in past]
+    return chain((row for row, _ in page), past)
 
 
 def _ranked(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None, offset: int,
-            columns: str) -> tuple[list[tuple[tuple[Any, ...], Score | None]], list[Any]]:
-    """The page's share of the reranked candidates as ((rowid, *columns), score), and its
-    matches past the candidates as (rowid, bm25, published, *columns) rows, in BM25 order."""
+            columns: str) -> tuple[list[tuple[tuple[Any, ...], Score | None]], Iterator[Any]]:
+    """The page's share of the reranked candidates as (row, score), and its matches past
+    the candidates as rows in BM25 order, read as they are asked for; rows are
+    (rowid, bm25, published, *columns)."""
     end = None if limit is None else offset + limit
     # One sort by BM25 for the candidates and whatever the page needs past them.
     count = None if end is None else max(end, CANDIDATES)
-    rows = None
+    best = None
     if count is not None and compiled.selects_by_text_alone:
-        rows = _best_by_bm25(connection, compiled, count, columns)
-    if rows is None:
-        rows = _rows(connection, compiled, count, 0, columns)
-    window = rows[:CANDIDATES]
+        best = _best_by_bm25(connection, compiled, count, columns)
+    rows = iter(best if best is not None else _rows(connection, compiled, count, 0, columns))
+    window = list(islice(rows, CANDIDATES))
     by_rowid = {row[0]: row for row in window}
     scored = [row[:3] for row in window]
     reranked = rerank(scored, _exact(connection, compiled, scored), compiled.sort)[offset:end]
-    page = [(by_rowid[rowid][:1] + by_rowid[rowid][3:], score) for rowid, score in reranked]
-    return page, rows[max(offset, CANDIDATES) : end]
+    page = [(by_rowid[rowid], score) for rowid, score in reranked]
+    # The rows left in `rows` start at CANDIDATES: the page's part of them is [offset, end).
+    past = islice(rows, max(offset - CANDIDATES, 0), None if end is None else max(end - CANDIDATES, 0))
+    return page, past
 
 
 def rerank(rows: Sequence[Row], exact: set[int], sort: str) -> list[tuple[int, Score | None]]:
@@ -119,7 +123,7 @@ def _bm25_only(bm25: float | None) -> Score:
 
 
 def _rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None,
-          offset: int, columns: str = "") -> list[Any]:
+          offset: int, columns: str = "") -> sqlite3.Cursor:
     source, source_parameters = compiled.from_clause()
     score, published = ("m.score", "a.published") if compiled.ranked else ("NULL", "NULL")
     more = f", {columns}" if columns else ""
@@ -127,7 +131,7 @@ def _rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | 
         f"SELECT a.rowid, {score}, {published}{more} FROM {source} WHERE {compiled.where} "
         f"ORDER BY {compiled.order_by()} LIMIT ? OFFSET ?",
         [*source_parameters, *compiled.parameters, -1 if limit is None else limit, offset],
-    ).fetchall()
+    )
 
 
 def _best_by_bm25(connection: sqlite3.Connection, compiled: CompiledQuery, count: int,
