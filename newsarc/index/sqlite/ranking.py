@@ -35,12 +35,12 @@ if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
 CANDIDATES = 500
-# Rowids per statement: SQLite caps the parameters of one statement.
-_CHUNK = 256
 HALF_LIFE_DAYS = 90.0
 # Recency's share of a score: about the width of the near ties it may reorder.
 RECENCY_SHARE = 0.002
 _DAY = 86400.0
+# Rowids per statement: SQLite caps the parameters of one statement.
+_CHUNK = 256
 
 Row = tuple[int, float | None, int | None]
 """rowid, bm25 (negative: lower is better; None when matched only outside the ranking table), published."""
