@@ -302,13 +302,22 @@ def test_pages_are_the_same_with_and_without_the_shortcuts(tied_archive: Archive
                                                            monkeypatch: pytest.MonkeyPatch) -> None:
     from newsarc.index.sqlite import ranking
 
-    def page_by_page() -> list[tuple[str, object]]:
-        return [(hit.article.path, hit.score) for offset in range(0, 28, 5)
-                for hit in tied_archive.search(parse_query(text, NOW), limit=5, offset=offset).hits]
+    query = parse_query(text, NOW)
+
+    def page_by_page() -> tuple[list[tuple[str, object]], list[str]]:
+        hits = [(hit.article.path, hit.score) for offset in range(0, 28, 5)
+                for hit in tied_archive.search(query, limit=5, offset=offset).hits]
+        paths = [path for offset in range(0, 28, 5)
+                 for path, _ in tied_archive.iter_paths(query, limit=5, offset=offset)]
+        return hits, paths
 
     monkeypatch.setattr(ranking, "CANDIDATES", 7)
     shortcut = page_by_page()
     monkeypatch.setattr(ranking, "_best_by_bm25", lambda *args: None)
     assert shortcut == page_by_page()
-    whole = tied_archive.search(parse_query(text, NOW)).hits
-    assert shortcut == [(hit.article.path, hit.score) for hit in whole]
+    hits, paths = shortcut
+    assert hits == [(hit.article.path, hit.score) for hit in tied_archive.search(query).hits]
+    # Path lists and records stream past the candidates, in the same order.
+    assert paths == [path for path, _ in tied_archive.iter_paths(query)] == [path for path, _ in hits]
+    records = tied_archive.iter_json_records(query, offset=3)
+    assert [json.loads(record)["path"] for record in records] == paths[3:]
