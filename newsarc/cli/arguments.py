@@ -18,7 +18,6 @@ This module knows nothing of click: the CLI describes each command's options as 
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -170,5 +169,7 @@ def _number_at(args: Sequence[str], position: int) -> bool:
 
 
 def _suggestion(name: str, choices: Sequence[str]) -> str | None:
+    import difflib  # only a mistyped option pays for it
+
     close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
     return f"did you mean {close[0]}?" if close else None

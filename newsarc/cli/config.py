@@ -18,11 +18,6 @@ from ..errors import QueryError
 from ..index import default_freshness
 from .choices import freshness_modes
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10
-    import tomli as tomllib
-
 if TYPE_CHECKING:
     from .environment import Environment
 
@@ -97,6 +92,11 @@ def load_config(environment: Environment) -> dict[str, Any]:
         path = Path(user_config_dir("newsarc")) / "newsarc.toml"
     if not path.is_file():
         return {}
+    # Only a config file that exists pays for the TOML parser.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10
+        import tomli as tomllib
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
