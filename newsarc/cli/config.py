@@ -10,7 +10,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from .environment import Environment
 
 
-@dataclass(frozen=True)
-class GlobalOptions:
+# A NamedTuple, not a frozen dataclass: see arguments.OptionTable.
+class GlobalOptions(NamedTuple):
     """The group's options as typed (before the environment and config fill the gaps)."""
 
     archive_path: str | None
