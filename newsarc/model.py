@@ -86,7 +86,9 @@ class Story:
         return self.provider.domain if self.provider else None
 
 
-@dataclass
+# Not decorated again: it adds no field, so Story's generated __init__, __repr__ (which
+# names the class of the instance) and __eq__ (which compares only instances of one
+# class) serve it as they are, and a second @dataclass would only compile them again.
 class RelatedItem(Story):
     """A story an article links to; it may or may not be an article of the archive."""
 
