@@ -96,12 +96,12 @@ def test_every_command_is_found_and_search_loads_only_its_own(archive: list[str]
 
 # What a `--fresh none` search must not load: the walk and the parsers (it looks at no
 # file), the watcher's handshake (socket, signal), the TOML reader (no config file),
-# OpenSSL (the index is named), the suggestions of a mistyped option, and the HTML
-# entity table (no text read holds a character reference).
+# OpenSSL (the index is named), the suggestions of a mistyped option, the HTML entity
+# table (no text read holds a character reference), and platformdirs (XDG on Linux).
 NOT_FOR_AN_INDEX_AS_IT_IS = {
     "newsarc.parsing", "newsarc.parsing.walk", "newsarc.index.walkdiff", "newsarc.index.sqlite.refresh",
     "newsarc.index.sqlite.shards", "newsarc.index.sqlite.heartbeat", "socket", "tomllib", "hashlib",
-    "difflib", "html.entities",
+    "difflib", "html.entities", "platformdirs",
 }  # fmt: skip
 # A seed whose related item's excerpt is mojibake (repaired as it is read, by ftfy, which
 # loads hashlib) is left out of the answer.
@@ -152,3 +152,23 @@ def test_a_search_of_ascii_words_compiles_no_pattern_only_other_text_needs(
     assert not set(_compiled_only_when_needed()) & set(patterns)
     code, output, _, patterns = _loaded([*archive, "--fresh", "none", "search", "--json", "商汤"], tmp_path)
     assert code in (0, 1) and _compiled_only_when_needed()[0] in patterns  # a CJK word does need it
+
+
+@pytest.mark.parametrize("variables", [
+    {"XDG_CONFIG_HOME": "/somewhere/config", "XDG_CACHE_HOME": "/somewhere/cache", "HOME": "/home/reader"},
+    {"HOME": "/home/reader"},
+    {"HOME": "/home/reader/", "XDG_CONFIG_HOME": "", "XDG_CACHE_HOME": ""},
+    {"HOME": "/home/reader", "XDG_CONFIG_HOME": "relative/config", "XDG_CACHE_HOME": " /space"},
+    {"HOME": "relative-home"},
+], ids=["xdg", "home", "empty-xdg", "relative-xdg", "relative-home"])
+def test_the_user_folders_are_where_platformdirs_puts_them(monkeypatch: pytest.MonkeyPatch,
+                                                           variables: dict[str, str]) -> None:
+    platformdirs = pytest.importorskip("platformdirs")
+    from newsarc import userdirs
+
+    for name in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "HOME", "ANDROID_DATA"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert userdirs.config_folder() == Path(platformdirs.user_config_dir("newsarc"))
+    assert userdirs.cache_folder() == Path(platformdirs.user_cache_dir("newsarc"))

@@ -16,6 +16,7 @@ import click
 
 from ..errors import QueryError
 from ..index import default_freshness
+from ..userdirs import config_folder
 from .choices import freshness_modes
 
 if TYPE_CHECKING:
@@ -84,12 +85,7 @@ def read_settings(options: GlobalOptions, environment: Environment) -> Settings:
 def load_config(environment: Environment) -> dict[str, Any]:
     """The optional newsarc.toml in the XDG config folder (or NEWSARC_CONFIG)."""
     path_text = environment.variables.get("NEWSARC_CONFIG")
-    if path_text:
-        path = Path(path_text)
-    else:
-        from platformdirs import user_config_dir
-
-        path = Path(user_config_dir("newsarc")) / "newsarc.toml"
+    path = Path(path_text) if path_text else config_folder() / "newsarc.toml"
     if not path.is_file():
         return {}
     # Only a config file that exists pays for the TOML parser.

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from ...errors import StoreError
 from ...results import RefreshReport
+from ...userdirs import cache_folder
 from .. import NotAnIndexError, WordNeighbour
 from . import reads, vocabulary
 from .schema import MEMORY, FailureKind, connect, failure_kind, meta, read_transaction, remove_database
@@ -215,9 +216,7 @@ def open_sqlite_index(root: Path, location: str | Path | None, notices: list[str
 
 
 def default_cache_dir() -> Path:
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("newsarc")) / "indexes"
+    return cache_folder() / "indexes"
 
 
 def database_path_for(root: Path, cache_dir: Path) -> Path:
