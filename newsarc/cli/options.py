@@ -128,7 +128,6 @@ def output_options(command: Command) -> Command:
 
 def build_query(context: Context, request: QueryRequest) -> Query:
     """One Query from the words and the shortcut options (which add qualifiers)."""
-    from ..dates import since_bound, until_bound
     from ..query import And, FieldFilter, RangeFilter, parse_query
 
     settings = context.settings
@@ -144,6 +143,8 @@ def build_query(context: Context, request: QueryRequest) -> Query:
         if values:
             extra.append(FieldFilter(name, tuple(values), 0))
     if request.since or request.until:
+        from ..dates import since_bound, until_bound  # only --since and --until pay for the date rules
+
         low = _bound(since_bound, request.since, now, "--since")
         high = _bound(until_bound, request.until, now, "--until")
         extra.append(RangeFilter("date", low, high, True, False, 0))

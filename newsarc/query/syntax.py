@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING
 
-from .. import dates
 from .lexer import BARE, OPERATORS, is_field_at
 
 if TYPE_CHECKING:
@@ -148,6 +147,8 @@ def _render_range(node: RangeFilter, resolve_dates: bool) -> str:
     if node.field == "date":
         if node.expression is not None and not resolve_dates:
             return "date:" + _render_value(node.expression)
+        from .. import dates  # only a query with dates pays for their rules
+
         return "date:" + dates.format_range(node.low, node.high)  # type: ignore[arg-type]
     low, high = node.low, node.high
     if low is not None and high is not None and node.low_inclusive and node.high_inclusive:
