@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...parsing import ArticleFile, Listing, scan_archive
-from ...parsing.walk import classification_key
+from ...parsing.walk import classification_key, stat_walk
 from ...results import ProgressCallback, RefreshReport
 from ..walkdiff import diff_walk, walk_digest
 from . import heartbeat
@@ -92,28 +92,34 @@ class Refresh:
 
     def _refresh_files(self, report: RefreshReport, progress: ProgressCallback | None,
                        workers: int | None) -> None:
+        known_listings = _decode_listings(meta(self.connection, "listings"))
+        walked = stat_walk(self.root, known_listings)
+        fingerprint = walked.fingerprint()
+        if self._fingerprint_holds(fingerprint, report):
+            return
         folders: dict[str, int] = {}
         real_paths: dict[str, str] = {}
         walk_problems: list[Problem] = []
-        known_listings = _decode_listings(meta(self.connection, "listings"))
         listings: dict[str, Listing] = {}
         current = scan_archive(self.root, walk_problems, folder_mtimes=folders, real_paths=real_paths,
-                               listings=listings, known_listings=known_listings)
+                               listings=listings, walked=walked)
         unreadable = sorted([problem.path, problem.message] for problem in walk_problems)
-        # The whole walk, compared at once with the last one: with nothing changed,
-        # a refresh costs the walk and one small read instead of a row per file.
+        # The walk as the index holds it, compared at once with the last one: it also
+        # holds when the stats alone could not vouch (a file that cannot be read).
         snapshot = walk_digest(current, folders, unreadable)
         if snapshot == meta(self.connection, "snapshot"):
             report.unchanged = len(current)
-            if _relisted(listings, known_listings):
+            if _relisted(listings, known_listings) or fingerprint != meta(self.connection, "fingerprint"):
                 with write_transaction(self.connection):
-                    set_meta(self.connection, "listings", _encode_listings(listings))
+                    if snapshot == meta(self.connection, "snapshot"):  # not another refresh's since
+                        set_meta(self.connection, "listings", _encode_listings(listings))
+                        set_meta(self.connection, "fingerprint", fingerprint)
             return
         # The index is compared with the walk under the write lock: another newsarc may
         # have refreshed it since the read above, and a diff against what it held then
         # would insert files twice.
         with write_transaction(self.connection):
-            if snapshot == meta(self.connection, "snapshot"):
+            if snapshot == meta(self.connection, "snapshot"):  # another refresh just made it
                 report.unchanged = len(current)
                 return
             if _builder_running(meta(self.connection, "building")):
@@ -124,6 +130,8 @@ class Refresh:
             to_parse, removed = diff.to_parse, diff.removed
             set_meta(self.connection, "unreadable", json.dumps(unreadable) if unreadable else None)
             set_meta(self.connection, "listings", _encode_listings(listings))
+            # Only counts once `files` is written, with the rows this walk's files made.
+            set_meta(self.connection, "fingerprint", fingerprint)
             remove_stale_shards(shard_folder(self.connection))
             from .workers import PARALLEL_THRESHOLD  # the parsers load only when a file changed
 
@@ -139,6 +147,16 @@ class Refresh:
             build = f"{os.getpid()} {os.urandom(8).hex()}"
             set_meta(self.connection, "building", build)
         ColdBuild(self, build, folders, snapshot, progress).run(to_parse, count)
+
+    def _fingerprint_holds(self, fingerprint: bytes | None, report: RefreshReport) -> bool:
+        """True (and `report` filled) when the walk's stats are those the index was made
+        from: then a refresh costs the stats and no Python object per file (the files
+        table is not read, the walk not even taken apart)."""
+        stored_files = meta(self.connection, "files")
+        if fingerprint is None or stored_files is None or fingerprint != meta(self.connection, "fingerprint"):
+            return False
+        report.unchanged = int(stored_files)
+        return True
 
     def _wait_for_build(self) -> None:
         """Until the build under way ends: the index filled, or its builder gone."""
