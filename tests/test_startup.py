@@ -173,3 +173,17 @@ def test_the_user_folders_are_where_platformdirs_puts_them(monkeypatch: pytest.M
         monkeypatch.setenv(name, value)
     assert userdirs.config_folder() == Path(platformdirs.user_config_dir("newsarc"))
     assert userdirs.cache_folder() == Path(platformdirs.user_cache_dir("newsarc"))
+
+
+def test_a_search_with_no_folder_changed_under_fresh_dirs_loads_no_walk(archive: list[str],
+                                                                         tmp_path: Path) -> None:
+    # `--fresh dirs` compares folder times only: with none moved it walks nothing, so the
+    # walk, the diff and the parsers are not loaded (nor socket, for the watcher's heartbeat).
+    assert _modules_loaded([*archive, "index"], tmp_path)[0] == 0
+    code, output, modules = _modules_loaded([*archive, "--fresh", "dirs", *AS_IT_IS[2:]], tmp_path)
+    assert code == 0 and "SenseTime" in output
+    assert not {"newsarc.parsing.walk", "newsarc.index.walkdiff", "newsarc.parsing.yamlload", "socket"} & modules
+    folder = Path(archive[1])
+    (folder / "added.md").write_text("---\ntitle: An IPO added\n---\n", encoding="utf-8")
+    code, output, modules = _modules_loaded([*archive, "--fresh", "dirs", *AS_IT_IS[2:]], tmp_path)
+    assert code == 0 and "An IPO added" in output and "newsarc.parsing.walk" in modules

@@ -13,7 +13,6 @@ import pytest
 
 from newsarc.archive import Archive
 from newsarc.index import walkdiff
-from newsarc.index.sqlite import refresh as sqlite_refresh
 from newsarc.parsing import statpool, walk
 from newsarc.query import parse_query
 
@@ -40,7 +39,7 @@ def compared(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         calls[0] += 1
         return real(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sqlite_refresh, "walk_digest", counting)
+    monkeypatch.setattr(walkdiff, "walk_digest", counting)
     return calls
 
 

@@ -14,12 +14,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ...parsing import ArticleFile, Listing, scan_archive
-from ...parsing.walk import classification_key, stat_walk
 from ...results import ProgressCallback, RefreshReport
-from ..walkdiff import diff_walk, walk_digest
 from . import heartbeat
-from .inserts import insert_parsed
 from .reads import computed_counts, counts, skipped_count
 from .schema import FTS_TABLES, ROW_TABLES, delete_texts, failure_kind, meta, set_meta, write_transaction
 from .shards import (
@@ -34,6 +30,7 @@ from .shards import (
 if TYPE_CHECKING:
 
     from ...model import Problem
+    from ...parsing import ArticleFile, Listing
     from .workers import ParsedFile
 
 # Parsed files written per round of INSERT statements.
@@ -92,6 +89,10 @@ class Refresh:
 
     def _refresh_files(self, report: RefreshReport, progress: ProgressCallback | None,
                        workers: int | None) -> None:
+        # Loaded only to walk: `--fresh dirs` with no folder changed and a watched index need neither.
+        from ...parsing.walk import scan_archive, stat_walk
+        from ..walkdiff import diff_walk, walk_digest
+
         known_listings = _decode_listings(meta(self.connection, "listings"))
         walked = stat_walk(self.root, known_listings)
         fingerprint = walked.fingerprint()
@@ -109,11 +110,7 @@ class Refresh:
         snapshot = walk_digest(current, folders, unreadable)
         if snapshot == meta(self.connection, "snapshot"):
             report.unchanged = len(current)
-            if _relisted(listings, known_listings) or fingerprint != meta(self.connection, "fingerprint"):
-                with write_transaction(self.connection):
-                    if snapshot == meta(self.connection, "snapshot"):  # not another refresh's since
-                        set_meta(self.connection, "listings", _encode_listings(listings))
-                        set_meta(self.connection, "fingerprint", fingerprint)
+            self._remember_walk(snapshot, listings, fingerprint, _relisted(listings, known_listings))
             return
         # The index is compared with the walk under the write lock: another newsarc may
         # have refreshed it since the read above, and a diff against what it held then
@@ -157,6 +154,15 @@ class Refresh:
             return False
         report.unchanged = int(stored_files)
         return True
+
+    def _remember_walk(self, snapshot: bytes, listings: dict[str, Listing], fingerprint: bytes | None,
+                       relisted: bool) -> None:
+        """Keep the listings and fingerprint of a walk that found the index as it is."""
+        if relisted or fingerprint != meta(self.connection, "fingerprint"):
+            with write_transaction(self.connection):
+                if snapshot == meta(self.connection, "snapshot"):  # not another refresh's since
+                    set_meta(self.connection, "listings", _encode_listings(listings))
+                    set_meta(self.connection, "fingerprint", fingerprint)
 
     def _wait_for_build(self) -> None:
         """Until the build under way ends: the index filled, or its builder gone."""
@@ -221,6 +227,8 @@ class Refresh:
         execute("DELETE FROM files WHERE path = ?", (path,))
 
     def _insert(self, batch: list[ParsedFile]) -> None:
+        from .inserts import insert_parsed
+
         insert_parsed(self.connection, batch, lambda ids: paths_of_ids(self.connection, ids))
 
 
@@ -359,6 +367,8 @@ class ColdBuild:
 
 
 def _encode_listings(listings: dict[str, Listing]) -> bytes:
+    from ...parsing.walk import classification_key
+
     return marshal.dumps((classification_key(), listings))
 
 
@@ -371,6 +381,8 @@ def _decode_listings(stored: object) -> dict[str, Listing]:
         key, listings = marshal.loads(stored)
     except (EOFError, ValueError, TypeError):
         return {}
+    from ...parsing.walk import classification_key
+
     # Listings kept under other classification rules would hide files those rules skipped.
     return listings if key == classification_key() and isinstance(listings, dict) else {}
 
