@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import AmbiguousError, ArchiveError, NotFoundError, StoreError
-from .index import open_index
+from .index import FRESHNESS_MODES, open_index
 from .model import record_index, record_number
 from .results import (
     DuplicateGroup,
@@ -47,8 +47,6 @@ __all__ = [
     "ResolvedRelated", "Span", "Spelling", "Stats",
 ]  # fmt: skip
 
-FRESHNESS_MODES = ("full", "dirs", "none")
-"""How much of the folder a refresh looks at: every file, only when a folder moved, nothing."""
 STATS_DIMENSIONS = ("provider", "domain", "topic", "month", "year", "type")
 """What `stats` can count by."""
 

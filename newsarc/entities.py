@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from html import unescape
-from html.entities import html5
 
 # `&\#8217;` is `&#8217;` after a Markdown writer escaped its `#`.
 _REFERENCE = re.compile(r"&(?:[A-Za-z][A-Za-z0-9]{1,31}|\\?#[0-9]{1,7}|\\?#[xX][0-9A-Fa-f]{1,6});")
@@ -41,6 +39,10 @@ def decode_entities(text: str) -> str:
 
 
 def _character(match: re.Match[str]) -> str:
+    # html and its table of 2,231 names load only for text that holds a reference.
+    from html import unescape
+    from html.entities import html5
+
     reference = match[0].replace("\\#", "#", 1)
     if reference[1] == "#":
         character = unescape(reference)

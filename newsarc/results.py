@@ -25,7 +25,7 @@ class Score:
     """Why a hit stands where it does in a relevance order: `value` is what the order
     sorts by (highest first), the rest its parts.
 
-    value = exact + 0.8 * text + 0.2 * recency for `sort:relevance`, exact + text for
+    value = exact + 0.998 * text + 0.002 * recency for `sort:relevance`, exact + text for
     `sort:text`, where `exact` is 1 when the words match as written (not only through
     their stems), `text` the BM25 score over the best one's of its tier among the
     candidates (0..1), `bm25` the BM25 over the stems (lower is better),
@@ -45,6 +45,8 @@ class Score:
 
 @dataclass
 class Hit:
+    """One match: its article, the title and snippet as spans, its score in a relevance order."""
+
     article: Article
     title_spans: list[Span] | None = None
     snippet_spans: list[Span] | None = None
@@ -53,6 +55,8 @@ class Hit:
 
 @dataclass
 class Page:
+    """One page of matches (from `offset`, at most `limit`), and how many match in all."""
+
     hits: list[Hit]
     total: int
     offset: int
@@ -70,6 +74,8 @@ class ResolvedRelated:
 
 @dataclass
 class RelatedView:
+    """An article, its related items resolved to the archive, and the articles listing it."""
+
     article: Article
     items: list[ResolvedRelated]
     linked_from: list[Article]
@@ -77,6 +83,8 @@ class RelatedView:
 
 @dataclass
 class Stats:
+    """Article counts per value of `dimension`, and the monthly timeline."""
+
     dimension: str
     total: int
     counts: list[tuple[str, int]]
@@ -107,6 +115,8 @@ def with_empty_months(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
 
 @dataclass
 class DuplicateGroup:
+    """Articles that are the same story, and why they are taken for one."""
+
     reason: str
     articles: list[Article]
 

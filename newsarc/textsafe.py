@@ -14,21 +14,18 @@ from typing import Any, TextIO
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), other two-byte ESC sequences,
 # and the 8-bit C1 forms of CSI/OSC.
-_ESCAPE_SEQUENCE = re.compile(
-    r"""
+_ESCAPE_SEQUENCE = r"""(?xs)
     (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]           # CSI
   | (?:\x1b\]|\x9d).*?(?:\x07|\x1b\\|\x9c|$)   # OSC, up to its terminator
   | \x1b[P^_X].*?(?:\x1b\\|\x9c|$)             # DCS, PM, APC, SOS strings
   | \x1b[@-Z\\-_]?                              # any other escape
-    """,
-    re.VERBOSE | re.DOTALL,
-)
+    """
 # Every character of the Unicode categories Cc (controls: C0 but tab and newline,
 # DEL, C1) and Cf (format: bidi marks, overrides and isolates, the Arabic letter
 # mark U+061C, zero-width characters, soft hyphen, tags, ...), as of Unicode 15.1,
 # with a little room in the blocks that grow. A format character changes how the
 # text around it is displayed, so it can make a title read as something else.
-_UNSAFE_CHARACTER = re.compile(
+_UNSAFE_CHARACTER = (
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
     "\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
@@ -36,7 +33,9 @@ _UNSAFE_CHARACTER = re.compile(
 )
 # Line breaks by meaning (Zl, Zp, and NEL): a terminal may or may not break there,
 # so they become the one line break it always honours.
-_LINE_BREAK = re.compile("\r\n|[\r\x85\u2028\u2029]")
+_LINE_BREAK = "\r\n|[\r\x85\u2028\u2029]"
+# The three patterns above are compiled on first use (re keeps them): printable ASCII,
+# most text, never needs them, and compiling them costs every command a few ms.
 _WHITESPACE_RUN = re.compile(r"\s+")
 
 
@@ -59,8 +58,8 @@ def terminal_text(text: str) -> str:
     breaks made newlines, every other control or format character dropped."""
     if text.isascii() and text.isprintable():
         return text
-    text = _ESCAPE_SEQUENCE.sub("", _LINE_BREAK.sub("\n", text))
-    return _UNSAFE_CHARACTER.sub("", text)
+    text = re.sub(_ESCAPE_SEQUENCE, "", re.sub(_LINE_BREAK, "\n", text))
+    return re.sub(_UNSAFE_CHARACTER, "", text)
 
 
 def safe_line(text: str | None, *, strip: bool = True) -> str:

@@ -67,11 +67,12 @@ _ISO = re.compile(
        \s*(?P<zone>Z|[+-][0-9]{2}(?::?[0-9]{2})?)?)?)?)?""",
     _FLAGS,
 )
-_ISO_BASIC = re.compile(  # `20211214T080000Z`
+# The other forms are compiled on first use (re keeps them): the records of the index
+# hold ISO dates only, and compiling these costs every command about 5 ms.
+_ISO_BASIC = (  # `20211214T080000Z`
     r"""(?P<year>[0-9]{4})(?P<month>[0-9]{2})(?P<day>[0-9]{2})
     (?:T(?P<hour>[0-9]{2})(?:(?P<minute>[0-9]{2})(?:(?P<second>[0-9]{2})(?:[.,](?P<fraction>[0-9]{1,9}))?)?)?
-     (?P<zone>Z|[+-][0-9]{2}(?:[0-9]{2})?)?)?""",
-    _FLAGS,
+     (?P<zone>Z|[+-][0-9]{2}(?:[0-9]{2})?)?)?"""
 )
 _MONTH_NAME = r"[a-z]{3,9}\.?"
 _DAY = r"[0-9]{1,2}(?:st|nd|rd|th)?"
@@ -90,11 +91,10 @@ _TIME = r"""(?P<hour>[0-9]{1,2})
 _ZONE = rf"""(?P<zone>(?P<name>[a-z]{{1,5}})?\s*(?P<offset>{_OFFSET})?)
     (?:\s*\((?P<comment>[^()]*)\))?"""  # a comment such as `(Hong Kong Standard Time)`, as RFC 2822 allows
 _WEEKDAY = r"(?P<weekday>[a-z]{3,9})\.?,?\s+"
-_NATURAL = re.compile(rf"(?:{_WEEKDAY})?{_DATE}(?:(?:\s*,\s*|\s+at\s+|\s+|T){_TIME}(?:\s*{_ZONE})?)?", _FLAGS)
-_TIME_ONLY = re.compile(rf"(?:{_WEEKDAY})?{_TIME}(?:\s*{_ZONE})?", _FLAGS)
-_NO_YEAR = re.compile(
-    rf"(?:{_WEEKDAY})?(?:{_PARTIAL_DATE}|[a-z]{{3,9}})(?:(?:\s*,\s*|\s+at\s+|\s+){_TIME}(?:\s*{_ZONE})?)?",
-    _FLAGS,
+_NATURAL = rf"(?:{_WEEKDAY})?{_DATE}(?:(?:\s*,\s*|\s+at\s+|\s+|T){_TIME}(?:\s*{_ZONE})?)?"
+_TIME_ONLY = rf"(?:{_WEEKDAY})?{_TIME}(?:\s*{_ZONE})?"
+_NO_YEAR = (
+    rf"(?:{_WEEKDAY})?(?:{_PARTIAL_DATE}|[a-z]{{3,9}})(?:(?:\s*,\s*|\s+at\s+|\s+){_TIME}(?:\s*{_ZONE})?)?"
 )
 
 
@@ -125,10 +125,10 @@ def read_timestamp(text: str) -> Timestamp | None:
     text = " ".join(text.split())
     if len(text) > 100:  # no date is written this long; keeps the patterns on short input
         return None
-    match = _ISO.fullmatch(text) or _ISO_BASIC.fullmatch(text)
+    match = _ISO.fullmatch(text) or re.fullmatch(_ISO_BASIC, text, _FLAGS)
     if match:
         return _from_iso(match)
-    match = _NATURAL.fullmatch(text)
+    match = re.fullmatch(_NATURAL, text, _FLAGS)
     if match and _is_weekday(match["weekday"]):
         return _from_natural(match)
     _diagnose(text)
@@ -265,10 +265,10 @@ def _unknown_zone(text: str) -> TimestampError:
 
 def _diagnose(text: str) -> None:
     """Raise TimestampError when `text` is a date or time short of what a date needs."""
-    time_only = _TIME_ONLY.fullmatch(text)
+    time_only = re.fullmatch(_TIME_ONLY, text, _FLAGS)
     if time_only and _is_weekday(time_only["weekday"]) and (time_only["minute"] or time_only["half"]):
         raise TimestampError("has a time but no date", "write the date too, e.g. 2021-11-23T10:00")
-    no_year = _NO_YEAR.fullmatch(text)
+    no_year = re.fullmatch(_NO_YEAR, text, _FLAGS)
     if no_year and _is_weekday(no_year["weekday"]) and _names_a_month_or_day(text):
         raise TimestampError("has no year", "write the year too, e.g. 23 Nov 2021")
 

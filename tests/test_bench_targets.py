@@ -66,3 +66,17 @@ def test_targets_replace_only_their_region(tmp_path: Path) -> None:
     empty = tmp_path / "new.md"
     targets.write_region(empty, ["| first |"])
     assert "## Freshness targets (issue 14)" in empty.read_text(encoding="utf-8")
+
+
+def test_own_import_time_counts_the_self_times_of_newsarc_modules_only() -> None:
+    report = "\n".join([
+        "import time: self [us] | cumulative | imported package",
+        "import time:      1200 |       1200 |     click.core",
+        "import time:       300 |        300 |   __editable___newsarc_0_1_0_finder",
+        "import time:      2500 |       2500 |       newsarc.model",
+        "import time:       500 |       3000 |     newsarc.records",
+        "import time:       100 |       4300 | newsarc",
+        "import time:       900 |        900 | newsarcade",
+        "an unrelated line on stderr",
+    ])
+    assert targets.own_import_ms(report) == 3.1

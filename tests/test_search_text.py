@@ -139,6 +139,40 @@ def test_among_equal_matches_the_recent_story_wins(archive: Archive) -> None:
     assert [hit.score.recency for hit in page.hits] == [None, None]
 
 
+def test_recency_never_lifts_a_story_above_a_clearly_better_match(tmp_path: Path) -> None:
+    # Both titles hold the words; the shorter one matches better by BM25 (about 4%), a
+    # year older: recency only breaks near ties, so the better match stays first.
+    write_article(tmp_path, "old-better.md", "Zephyr turbines", "Zephyr turbines.", "2021-01-01")
+    write_article(tmp_path, "new-weaker.md", "Zephyr turbines reach the harbour",
+                  "Zephyr turbines reach the harbour towns.", "2021-12-01")
+    with Archive.open(tmp_path, in_memory=True) as opened:
+        page = opened.search(parse_query("zephyr turbines", NOW))
+    assert [hit.article.path for hit in page.hits] == ["old-better.md", "new-weaker.md"]
+    older, newer = (hit.score for hit in page.hits)
+    assert newer.recency == 1.0 and older.recency < 0.1 and newer.text < older.text < 1.0 + 1e-9
+
+
+def test_recency_reorders_near_ties_only() -> None:
+    from newsarc.index.sqlite.ranking import RECENCY_SHARE, rerank
+
+    old, new = 1_000_000_000, 1_000_000_000 + 365 * 86400
+    # The newer story is a hair worse by text (within the share): it comes first.
+    close = [(1, -1.0, old), (2, -(1.0 - RECENCY_SHARE / 2), new)]
+    assert [rowid for rowid, _ in rerank(close, {1, 2}, "relevance")] == [2, 1]
+    assert [rowid for rowid, _ in rerank(close, {1, 2}, "text")] == [1, 2]
+    # Worse by more than the share: text decides, however new it is.
+    apart = [(1, -1.0, old), (2, -(1.0 - 2 * RECENCY_SHARE), new)]
+    assert [rowid for rowid, _ in rerank(apart, {1, 2}, "relevance")] == [1, 2]
+    # The weakest exact match still comes before the best, newest stemmed-only one.
+    tiers = [(3, -1.0, new), (1, -1.0, old), (2, -0.0001, old)]
+    assert [rowid for rowid, _ in rerank(tiers, {1, 2}, "relevance")] == [1, 2, 3]
+    # Each value is the sum of its parts, so `--json` explains the order.
+    for _, score in rerank(close, {1, 2}, "relevance"):
+        assert score is not None and score.recency is not None and score.text is not None
+        expected = score.exact + (1 - RECENCY_SHARE) * score.text + RECENCY_SHARE * score.recency
+        assert score.value == pytest.approx(expected)
+
+
 def test_the_order_is_explained_by_the_scores_and_stable(archive: Archive) -> None:
     for text in ("investor", "sensetime OR quantum", "listing", "market sort:text"):
         first = archive.search(parse_query(text, NOW))
@@ -222,3 +256,68 @@ def test_search_paths_come_in_the_ranked_order(archive_dir: Path) -> None:
                                       "paths", "investor"], obj=PIPE)
     assert result.exit_code == 0, result.output
     assert [Path(line).name for line in result.stdout.splitlines()] == ["singular.md", "plural.md"]
+
+
+# --- the ranked path's shortcuts give the join's answers --------------------------------------
+
+
+@pytest.fixture(scope="module")
+def tied_archive(tmp_path_factory: pytest.TempPathFactory) -> Archive:
+    """Runs of articles with the same text (equal BM25), dated and undated, beside others."""
+    folder = tmp_path_factory.mktemp("tied-archive")
+    for number in range(24):
+        words = ["Harbour cranes", "Harbour cranes idle", "Cranes over the harbour at night"][number % 3]
+        day = f"2021-{number % 12 + 1:02d}-{number % 27 + 1:02d}"
+        write_article(folder, f"a{number:02d}.md", words, f"{words}.", day)
+    for number in range(4):  # undated: last among equals
+        text = "---\ntitle: Harbour cranes\nexcerpt: Harbour cranes.\n---\n"
+        (folder / f"undated{number}.md").write_text(text, encoding="utf-8")
+    opened = Archive.open(folder, in_memory=True)
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize("text", ["harbour", "harbour cranes", "cranes sort:text", '"harbour cranes"',
+                                  "idle"])
+def test_the_ranking_table_read_alone_orders_as_the_join_does(tied_archive: Archive, text: str) -> None:
+    from newsarc.index.sqlite import ranking
+    from newsarc.index.sqlite.compile import compile_query
+
+    connection = tied_archive.index.connection  # type: ignore[attr-defined]
+    compiled = compile_query(parse_query(text, NOW))
+    assert compiled.selects_by_text_alone
+    answered = 0
+    for count in range(1, 30):
+        joined = ranking._rows(connection, compiled, count, 0, "a.path").fetchall()
+        alone = ranking._best_by_bm25(connection, compiled, count, "a.path")
+        # None only where a run of equal scores reaches past the rows read (then the join runs).
+        assert alone == joined or alone is None and len(joined) == count
+        answered += alone is not None
+    assert answered >= 10
+
+
+@pytest.mark.parametrize("text", ["harbour", "harbour cranes", "cranes sort:text", "harbour -idle",
+                                  "harbour OR idle", "date:2021-03..2021-09 cranes"])
+def test_pages_are_the_same_with_and_without_the_shortcuts(tied_archive: Archive, text: str,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsarc.index.sqlite import ranking
+
+    query = parse_query(text, NOW)
+
+    def page_by_page() -> tuple[list[tuple[str, object]], list[str]]:
+        hits = [(hit.article.path, hit.score) for offset in range(0, 28, 5)
+                for hit in tied_archive.search(query, limit=5, offset=offset).hits]
+        paths = [path for offset in range(0, 28, 5)
+                 for path, _ in tied_archive.iter_paths(query, limit=5, offset=offset)]
+        return hits, paths
+
+    monkeypatch.setattr(ranking, "CANDIDATES", 7)
+    shortcut = page_by_page()
+    monkeypatch.setattr(ranking, "_best_by_bm25", lambda *args: None)
+    assert shortcut == page_by_page()
+    hits, paths = shortcut
+    assert hits == [(hit.article.path, hit.score) for hit in tied_archive.search(query).hits]
+    # Path lists and records stream past the candidates, in the same order.
+    assert paths == [path for path, _ in tied_archive.iter_paths(query)] == [path for path, _ in hits]
+    records = tied_archive.iter_json_records(query, offset=3)
+    assert [json.loads(record)["path"] for record in records] == paths[3:]

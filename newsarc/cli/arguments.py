@@ -18,10 +18,9 @@ This module knows nothing of click: the CLI describes each command's options as 
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..errors import NewsarcError
 
@@ -32,12 +31,13 @@ class ArgumentError(NewsarcError):
     """A command line that cannot be read: an unknown option, an argument that is not text."""
 
 
-@dataclass(frozen=True)
-class OptionTable:
+# The CLI's records are NamedTuples, not frozen dataclasses: built once per run, they
+# need no more, and a frozen dataclass costs every command about 1 ms at import.
+class OptionTable(NamedTuple):
     """The options one command declares, by every spelling (`--limit`, `-n`)."""
 
     takes_value: Mapping[str, bool]
-    numeric: frozenset[str] = field(default_factory=frozenset)  # short spellings taking a number
+    numeric: frozenset[str] = frozenset()  # short spellings taking a number
 
     def knows(self, spelling: str) -> bool:
         return spelling in self.takes_value
@@ -46,8 +46,9 @@ class OptionTable:
         return [name for name in self.takes_value if name.startswith("--")]
 
 
-@dataclass(frozen=True)
-class SortedArguments:
+class SortedArguments(NamedTuple):
+    """The command line sorted: the global options (moved in front), then the command's arguments."""
+
     global_options: list[str]
     command_arguments: list[str]
 
@@ -170,5 +171,7 @@ def _number_at(args: Sequence[str], position: int) -> bool:
 
 
 def _suggestion(name: str, choices: Sequence[str]) -> str | None:
+    import difflib  # only a mistyped option pays for it
+
     close = difflib.get_close_matches(name, choices, n=1, cutoff=0.6)
     return f"did you mean {close[0]}?" if close else None

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
@@ -42,8 +41,10 @@ _CSV_COLUMNS = {"date": "published", "provider": "provider.name", "domain": "pro
 ListingWriter = Callable[["Archive", "Query", PageRequest], int]
 
 
-@dataclass(frozen=True)
-class ListRequest:
+# NamedTuples, not frozen dataclasses: see arguments.OptionTable.
+class ListRequest(NamedTuple):
+    """What `list` was asked."""
+
     query: QueryRequest
     page: PageRequest
     as_json: bool
@@ -148,8 +149,9 @@ def parse_fields(text: str, choices: Sequence[str]) -> tuple[str, ...]:
     return names
 
 
-@dataclass(frozen=True)
-class SearchRequest:
+class SearchRequest(NamedTuple):
+    """What `search` was asked."""
+
     query: QueryRequest
     page: PageRequest
     as_json: bool
@@ -199,8 +201,9 @@ def search(context: Context, request: SearchRequest) -> None:
         context.show(search_results(page))
 
 
-@dataclass(frozen=True)
-class ReferenceRequest:
+class ReferenceRequest(NamedTuple):
+    """What `show` and `related` were asked: one article."""
+
     reference: str
     as_json: bool
 

@@ -41,7 +41,9 @@ class LibraryHelpOption(click.Option):
 
 
 def freshness_modes() -> Sequence[str]:
-    from ..archive import FRESHNESS_MODES
+    # From the index package, not the archive: click reads these while it parses --fresh,
+    # and the archive (the query language, the model) is not needed for that.
+    from ..index import FRESHNESS_MODES
 
     return FRESHNESS_MODES
 

@@ -10,25 +10,21 @@ import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
 from ..errors import QueryError
 from ..index import default_freshness
+from ..userdirs import config_folder
 from .choices import freshness_modes
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # Python 3.10
-    import tomli as tomllib
 
 if TYPE_CHECKING:
     from .environment import Environment
 
 
-@dataclass(frozen=True)
-class GlobalOptions:
+# A NamedTuple, not a frozen dataclass: see arguments.OptionTable.
+class GlobalOptions(NamedTuple):
     """The group's options as typed (before the environment and config fill the gaps)."""
 
     archive_path: str | None
@@ -89,14 +85,14 @@ def read_settings(options: GlobalOptions, environment: Environment) -> Settings:
 def load_config(environment: Environment) -> dict[str, Any]:
     """The optional newsarc.toml in the XDG config folder (or NEWSARC_CONFIG)."""
     path_text = environment.variables.get("NEWSARC_CONFIG")
-    if path_text:
-        path = Path(path_text)
-    else:
-        from platformdirs import user_config_dir
-
-        path = Path(user_config_dir("newsarc")) / "newsarc.toml"
+    path = Path(path_text) if path_text else config_folder() / "newsarc.toml"
     if not path.is_file():
         return {}
+    # Only a config file that exists pays for the TOML parser.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # Python 3.10
+        import tomli as tomllib
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)

@@ -12,9 +12,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 import click
 
@@ -41,8 +40,10 @@ PATH_PARAMETERS = frozenset({"archive_path", "index_path", "output", "into", "so
 # --- request objects ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class QueryRequest:
+# NamedTuples, not frozen dataclasses: see arguments.OptionTable.
+class QueryRequest(NamedTuple):
+    """The query argument and the shortcut options, as typed."""
+
     words: tuple[str, ...]
     provider: tuple[str, ...] = ()
     topic: tuple[str, ...] = ()
@@ -52,8 +53,9 @@ class QueryRequest:
     sort: str | None = None
 
 
-@dataclass(frozen=True)
-class PageRequest:
+class PageRequest(NamedTuple):
+    """--limit and --offset."""
+
     limit: int | None = None
     offset: int = 0
 
@@ -73,7 +75,7 @@ def builds(request_type: Callable[..., Any]) -> Callable[[Callable[..., T]], Cal
 
 def _folds(request_type: type[Any], keyword: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Fold the parameters `request_type` declares into one `keyword` argument."""
-    names = [request_field.name for request_field in dataclasses.fields(request_type)]
+    names: tuple[str, ...] = request_type._fields
 
     def decorator(command: Callable[..., T]) -> Callable[..., T]:
         @functools.wraps(command)
@@ -126,7 +128,6 @@ def output_options(command: Command) -> Command:
 
 def build_query(context: Context, request: QueryRequest) -> Query:
     """One Query from the words and the shortcut options (which add qualifiers)."""
-    from ..dates import since_bound, until_bound
     from ..query import And, FieldFilter, RangeFilter, parse_query
 
     settings = context.settings
@@ -142,6 +143,8 @@ def build_query(context: Context, request: QueryRequest) -> Query:
         if values:
             extra.append(FieldFilter(name, tuple(values), 0))
     if request.since or request.until:
+        from ..dates import since_bound, until_bound  # only --since and --until pay for the date rules
+
         low = _bound(since_bound, request.since, now, "--since")
         high = _bound(until_bound, request.until, now, "--until")
         extra.append(RangeFilter("date", low, high, True, False, 0))

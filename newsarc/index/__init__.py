@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from ..query import Query
     from ..results import DuplicateGroup, Heartbeat, Hit, Page, ProgressCallback, RefreshReport, Stats
 
+FRESHNESS_MODES = ("full", "dirs", "none")
+"""How much of the folder a refresh looks at: every file, only when a folder moved, nothing."""
+
 FailureKind = Literal["damaged", "unwritable"]
 """What an error says of the index: its storage is damaged, or it cannot be written
 (a full disk, a read-only file); the archive rebuilds, or answers from memory."""

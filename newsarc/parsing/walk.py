@@ -3,45 +3,45 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
-import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
+from typing import TYPE_CHECKING
 
 from ..model import Problem
+from .names import (
+    ARTICLE,
+    FRONT_MATTER_ONLY,
+    IGNORED_SUFFIXES,
+    LEFTOVER_SUFFIXES,
+    NOT_ARTICLE_STEMS,
+    NOT_ARTICLE_SUFFIXES,
+    SKIPPED_BY_NAME,
+    SKIPPED_FOLDERS,
+    is_article_name,
+    is_leftover_name,
+    is_walked_name,
+    name_kind,
+    readable_name,
+    real_name,
+)
+from .statpool import FIELDS, stat_names
 
-# Images, media, archives and binaries, by ending (lower case): never read, never counted.
-IGNORED_SUFFIXES = frozenset({
-    ".png", ".jpg", ".jpeg", ".gif", ".webp", ".bmp", ".ico", ".svg", ".tif", ".tiff", ".avif", ".heic",
-    ".mp3", ".mp4", ".m4a", ".mov", ".avi", ".mkv", ".webm", ".wav", ".ogg", ".flac", ".pdf", ".doc", ".docx",
-    ".xls", ".xlsx", ".ppt", ".pptx", ".odt", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".zst", ".7z", ".rar",
-    ".tar", ".exe", ".dll", ".so", ".dylib", ".o", ".a", ".class", ".jar", ".pyc", ".pyo", ".whl", ".db",
-    ".sqlite", ".sqlite3", ".db-wal", ".db-shm", ".woff", ".woff2", ".ttf", ".otf", ".eot", ".swp",
-})
-# Text files whose name says they are not articles (pages, code, configuration): read
-# only to see whether they open with `---` front matter (newsletters saved as `.html`
-# do), and otherwise counted as skipped.
-NOT_ARTICLE_SUFFIXES = frozenset({
-    ".css", ".js", ".map", ".py", ".sh", ".toml", ".ini", ".cfg", ".yml", ".yaml", ".html", ".htm",
-    ".xml", ".lock",
-})
-# Leftovers of editors and downloads: never read (they copy an article, or half of one),
-# only counted as skipped.
-LEFTOVER_SUFFIXES = frozenset({".tmp", ".bak", ".part"})
-# Project files found beside articles in published archives (README, LICENSE, ...):
-# never read, only counted as skipped.
-NOT_ARTICLE_STEMS = frozenset({
-    "readme", "license", "licence", "contributing", "code_of_conduct", "changelog", "security", "authors",
-    "notice",
-})
-ARTICLE, FRONT_MATTER_ONLY, SKIPPED_BY_NAME = "article", "front matter only", "skipped by name"
+if TYPE_CHECKING:
+    from array import array
+
+__all__ = [  # the names are decided in `names`; the walk's callers find them here too
+    "ARTICLE", "FRONT_MATTER_ONLY", "IGNORED_SUFFIXES", "LEFTOVER_SUFFIXES", "NOT_ARTICLE_STEMS",
+    "NOT_ARTICLE_SUFFIXES", "SKIPPED_BY_NAME", "SKIPPED_FOLDERS", "ArticleFile", "FileStat", "FolderStats",
+    "Listing", "StatWalk", "classification_key", "is_article_name", "is_leftover_name", "is_walked_name",
+    "name_kind", "readable_name", "real_name", "scan_archive", "stat_walk", "walk_archive",
+]
 # stat errors that mean there is no file to read (vanished, a dangling link, a link loop).
 _GONE = frozenset({errno.ENOENT, errno.ELOOP, errno.ENOTDIR})
-SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "CVS", "_darcs"})
-
 
 FileStat = tuple[int, int, int, int]
 """(size, mtime_ns, inode, ctime_ns): what a full refresh compares. The change time
@@ -64,37 +64,6 @@ class ArticleFile:
     @property
     def stat(self) -> FileStat:
         return (self.size, self.mtime_ns, self.inode, self.ctime_ns)
-
-
-def name_kind(name: str) -> str | None:
-    """How a file name is read: ARTICLE (parsed by content), FRONT_MATTER_ONLY (read
-    only when it opens with front matter), SKIPPED_BY_NAME (not read, but counted), or
-    None (hidden or not text: not even walked). Decided by the name alone, so that a
-    file the index already knows unchanged is never opened again."""
-    if name.startswith("."):
-        return None
-    stem, dot, suffix = name.lower().rpartition(".")
-    ending = "." + suffix if dot else ""
-    if ending in IGNORED_SUFFIXES:
-        return None
-    if ending in LEFTOVER_SUFFIXES or name[-1] == "~" or (stem if dot else suffix) in NOT_ARTICLE_STEMS:
-        return SKIPPED_BY_NAME
-    return FRONT_MATTER_ONLY if ending in NOT_ARTICLE_SUFFIXES else ARTICLE
-
-
-def is_leftover_name(name: str) -> bool:
-    """An editor's backup (`story.md~`, `.bak`) or a partial download (`.part`, `.tmp`)."""
-    return name.endswith("~") or "." + name.lower().rpartition(".")[2] in LEFTOVER_SUFFIXES
-
-
-def is_article_name(name: str) -> bool:
-    """True for a name read as an article whatever it holds (`story.md`, `page.json`)."""
-    return name_kind(name) == ARTICLE
-
-
-def is_walked_name(name: str) -> bool:
-    """True for a name the walk reports: an article's, or a text file's to count as skipped."""
-    return name_kind(name) is not None
 
 
 def walk_archive(root: str | Path, problems: list[Problem] | None = None) -> list[ArticleFile]:
@@ -135,6 +104,7 @@ def scan_archive(
     real_paths: dict[str, str] | None = None,
     listings: dict[str, Listing] | None = None,
     known_listings: Mapping[str, Listing] | None = None,
+    walked: StatWalk | None = None,
 ) -> dict[str, FileStat]:
     """Relative path -> FileStat of every file below `root` the walk reports (`name_kind`:
     articles, and text files the index counts as skipped). Hidden and VCS folders are
@@ -151,41 +121,99 @@ def scan_archive(
     last walk's as `known_listings`, a folder whose inode and times are as they were, and
     were well before it was listed, is not listed nor its names classified again: adding,
     removing or renaming a name sets its folder's change time, which nothing sets back.
-    Every file is still stat'ed, so in-place edits are seen.
+    Every file is still stat'ed, so in-place edits are seen. `walked`, a `stat_walk`
+    made just before, is read instead of walking again.
     """
     found: dict[str, FileStat] = {}
+    for step in (walked or stat_walk(root, known_listings)).steps:
+        if isinstance(step, Problem):
+            if problems is not None:
+                problems.append(step)
+            continue
+        prefix = step.place[1]
+        if folder_mtimes is not None:
+            folder_mtimes[prefix] = step.info.st_mtime_ns
+        if listings is not None and step.trusted:
+            listings[prefix] = step.listing  # one listed too soon after a change could never be trusted
+        _read_folder(step, found, problems, real_paths)
+    return found
+
+
+@dataclass
+class FolderStats:
+    """One folder of a walk: where it is, its own stat, its names, and the `FIELDS`
+    integers of each name's stat (`statpool`), for the names of `listing[5]` then `listing[6]`."""
+
+    place: _Folder
+    info: os.stat_result
+    listing: Listing
+    stats: array[int]
+
+    @property
+    def trusted(self) -> bool:
+        """Whether the listing may stand for the folder later: its last change came well before it."""
+        return self.listing[3] < self.listing[4] - LISTING_MARGIN_NS
+
+
+@dataclass
+class StatWalk:
+    """Every folder below a root, in the order a walk reads them, with the problems of
+    the folders that could not be read in their places."""
+
+    steps: list[FolderStats | Problem] = field(default_factory=list)
+
+    def fingerprint(self) -> bytes | None:
+        """16 bytes that are equal for two walks only when no folder and no file the walk
+        looks at changed (names, types, sizes, times, inodes); None when this walk cannot
+        vouch for that (a folder it could not read, a file it could not stat, a listing
+        made too soon after a change). A refresh that finds the last fingerprint again
+        has nothing to compare file by file."""
+        digest = hashlib.blake2b(classification_key().encode(), digest_size=16)
+        for step in self.steps:
+            if isinstance(step, Problem) or not step.trusted:
+                return None
+            errors = step.stats[FIELDS - 1 :: FIELDS]
+            if errors.count(0) != len(errors) and any(error not in _GONE for error in errors if error):
+                return None
+            info = step.info
+            digest.update(f"{step.place[1]}\0{info.st_dev} {info.st_ino} {info.st_mtime_ns} "
+                          f"{info.st_ctime_ns} {len(errors)}\0".encode("utf-8", "surrogatepass"))
+            digest.update(step.stats)
+        return digest.digest()
+
+
+def stat_walk(root: str | Path, known_listings: Mapping[str, Listing] | None = None) -> StatWalk:
+    """Every folder below `root` with the stat of each name it holds (see `scan_archive`)."""
+    walked = StatWalk()
     seen_folders: set[tuple[int, int]] = set()
     pending: list[_Folder] = [(os.fspath(root), "", False)]
     while pending:
-        folder, prefix, respelled = pending.pop()
+        place = pending.pop()
         try:
             # Names are stat'ed relative to an open folder: the kernel then skips
             # resolving the whole path for each of 100,000 files (about 20% faster).
-            descriptor = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            descriptor = os.open(place[0], os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except OSError as error:
-            _cannot_read(problems, prefix, error)
+            walked.steps.append(_cannot_read(place[1], error))
             continue
         try:
             info = os.fstat(descriptor)
             if (info.st_dev, info.st_ino) in seen_folders:
                 continue
             seen_folders.add((info.st_dev, info.st_ino))
-            if folder_mtimes is not None:
-                folder_mtimes[prefix] = info.st_mtime_ns
-            listing = _listing(descriptor, info, (known_listings or {}).get(prefix))
-            if listings is not None and listing[3] < listing[4] - LISTING_MARGIN_NS:
-                listings[prefix] = listing  # one listed too soon after a change could never be trusted
-            subfolders = _scan_folder(descriptor, (folder, prefix, respelled), listing, found, problems,
-                                      real_paths)
+            listing = _listing(descriptor, info, (known_listings or {}).get(place[1]))
+            stats = stat_names(descriptor, listing[5] + listing[6])
         except OSError as error:
-            _cannot_read(problems, prefix, error)
+            walked.steps.append(_cannot_read(place[1], error))
             continue
         finally:
             os.close(descriptor)
+        step = FolderStats(place, info, listing, stats)
+        walked.steps.append(step)
         # Folders are visited in name order, so when a link and its target reach the
         # same files, the same path (and so the same article id) wins every time.
-        pending.extend(sorted(subfolders, key=lambda folder: folder[1], reverse=True))
-    return found
+        pending.extend(sorted(_subfolders(step), key=lambda folder: folder[1], reverse=True))
+    return walked
 
 
 def _listing(descriptor: int, info: os.stat_result, known: Listing | None) -> Listing:
@@ -213,80 +241,44 @@ def _listing(descriptor: int, info: os.stat_result, known: Listing | None) -> Li
             spellings)
 
 
-def _scan_folder(
-    descriptor: int,
-    place: _Folder,
-    listing: Listing,
-    found: dict[str, FileStat],
-    problems: list[Problem] | None,
-    real_paths: dict[str, str] | None,
-) -> list[_Folder]:
-    """Put the article files of the open folder `descriptor` in `found`; return its subfolders."""
-    folder, prefix, respelled = place
-    articles, others, spellings = listing[5], listing[6], listing[7]
+def _subfolders(step: FolderStats) -> list[_Folder]:
+    """The folders among the names of `step` (articles' names included: `2021` is one)."""
+    folder, prefix, respelled = step.place
+    spellings = step.listing[7]
+    stats = step.stats
     subfolders = []
-    stat_at = os.stat
-    for name in articles:
-        try:
-            stat = stat_at(name, dir_fd=descriptor)
-        except OSError as error:
-            # Vanished, a dangling link or a link loop: nothing to read. Anything
-            # else (EACCES, EIO) hides a file that may well still be there.
-            if error.errno not in _GONE:
-                _cannot_read(problems, prefix + spellings.get(name, name), error, "file")
-            continue
-        if S_ISREG(stat.st_mode):
-            shown = spellings.get(name, name) if spellings else name
-            found[prefix + shown] = (stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns)
-            if real_paths is not None and (respelled or shown != name):
-                real_paths[prefix + shown] = os.path.join(folder, name)
-        elif S_ISDIR(stat.st_mode) and name not in SKIPPED_FOLDERS:
-            shown = spellings.get(name, name)
-            subfolders.append((os.path.join(folder, name), f"{prefix}{shown}/", respelled or shown != name))
-    for name in others:
-        try:
-            stat = stat_at(name, dir_fd=descriptor)
-        except OSError:
-            continue  # no article's name: nothing to tell
-        if S_ISDIR(stat.st_mode) and name not in SKIPPED_FOLDERS:
+    for position, mode in enumerate(stats[::FIELDS]):
+        if S_ISDIR(mode) and not stats[position * FIELDS + FIELDS - 1]:
+            name = (step.listing[5][position] if position < len(step.listing[5])
+                    else step.listing[6][position - len(step.listing[5])])
+            if name in SKIPPED_FOLDERS:
+                continue
             shown = spellings.get(name, name)
             subfolders.append((os.path.join(folder, name), f"{prefix}{shown}/", respelled or shown != name))
     return subfolders
 
 
-def _cannot_read(problems: list[Problem] | None, prefix: str, error: OSError, what: str = "folder") -> None:
-    if problems is not None:
-        where = prefix.rstrip("/") or "."
-        problems.append(Problem(where, None, f"cannot read {what}: {error.strerror or error}"))
+def _read_folder(step: FolderStats, found: dict[str, FileStat], problems: list[Problem] | None,
+                 real_paths: dict[str, str] | None) -> None:
+    """Put the article files of `step` in `found`."""
+    folder, prefix, respelled = step.place
+    articles, spellings, stats = step.listing[5], step.listing[7], step.stats
+    columns = (stats[offset::FIELDS] for offset in range(FIELDS))  # the articles' stats, then the others'
+    for name, mode, size, mtime_ns, inode, ctime_ns, error in zip(articles, *columns, strict=False):
+        if error:
+            # Vanished, a dangling link or a link loop: nothing to read. Anything
+            # else (EACCES, EIO) hides a file that may well still be there.
+            if error not in _GONE and problems is not None:
+                failure = OSError(error, os.strerror(error))
+                problems.append(_cannot_read(prefix + spellings.get(name, name), failure, "file"))
+            continue
+        if S_ISREG(mode):
+            shown = spellings.get(name, name) if spellings else name
+            found[prefix + shown] = (size, mtime_ns, inode, ctime_ns)
+            if real_paths is not None and (respelled or shown != name):
+                real_paths[prefix + shown] = os.path.join(folder, name)
 
 
-# `\xNN` with two hex digits: in a name that holds one, backslashes are escaped too.
-_ESCAPE_LIKE = re.compile(r"\\x[0-9a-fA-F]{2}")
-
-
-def readable_name(name: str) -> str:
-    """A file name as valid text, a different text for each name.
-
-    Bytes that are not UTF-8 (which Python decodes to lone surrogates, and no database
-    or output can hold) become `\\xNN` (`caf\\xe9.md`). So that a name literally
-    spelled `caf\\xe9.md` stays apart from that one, a name that holds `\\xNN` of its
-    own has its backslashes written `\\x5c` too (`caf\\x5cxe9.md`). Every other name,
-    which is to say nearly all, is kept as it is.
-    """
-    if name.isascii() and "\\" not in name:
-        return name
-    try:
-        name.encode("utf-8")
-    except UnicodeEncodeError:
-        return os.fsencode(name).replace(b"\\", b"\\x5c").decode("utf-8", "backslashreplace")
-    if _ESCAPE_LIKE.search(name):
-        return name.replace("\\", "\\x5c")
-    return name
-
-
-def real_name(shown: str) -> bytes:
-    """The bytes of the name `readable_name` spelled as `shown` (the inverse)."""
-    if not _ESCAPE_LIKE.search(shown):
-        return os.fsencode(shown)
-    return re.sub(rb"\\x([0-9a-fA-F]{2})", lambda match: bytes([int(match.group(1), 16)]),
-                  shown.encode("utf-8"))
+def _cannot_read(prefix: str, error: OSError, what: str = "folder") -> Problem:
+    where = prefix.rstrip("/") or "."
+    return Problem(where, None, f"cannot read {what}: {error.strerror or error}")

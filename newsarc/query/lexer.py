@@ -70,6 +70,8 @@ class Segment:
 
 @dataclass(frozen=True)
 class Token:
+    """An operator, a parenthesis, a term or a `field:` of the query text, and where it starts."""
+
     kind: str  # "(", ")", "OR", "AND", "NOT", "-", "term" or "field"
     position: int
     segments: tuple[Segment, ...] = ()

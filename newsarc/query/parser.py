@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from .. import dates
 from ..errors import QueryError
 from .fields import EXACT_FIELDS, HAS_VALUES, SORT_KEYS, TEXT_FIELDS, did_you_mean, example_hint
 from .lexer import query_source, tokenize
@@ -250,6 +249,8 @@ def _any_range(token: Token, now: datetime) -> Node:
 
 def _range(token: Token, text: str, position: int, now: datetime) -> RangeFilter:
     if token.field == "date":
+        from .. import dates  # only a query with dates pays for their rules
+
         start, end = dates.date_range(text, now, offset=position)
         return RangeFilter("date", start, end, True, False, token.position, expression=text)
     low, high, low_inclusive, high_inclusive = _number_range(token.field, text, position)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING
 
-from .. import dates
 from .lexer import BARE, OPERATORS, is_field_at
 
 if TYPE_CHECKING:
@@ -17,8 +16,14 @@ if TYPE_CHECKING:
 # --- the syntax tree -------------------------------------------------------------------
 
 
+# Each node has a docstring: without one, @dataclass builds it from the signature
+# (inspect.signature), a cost every command pays at import.
+
+
 @dataclass(frozen=True)
 class TextTerm:
+    """Words to find in the text (in one field with `field:`): a word, a phrase or a prefix."""
+
     words: tuple[str, ...]
     field: str | None = None
     phrase: bool = False
@@ -28,6 +33,8 @@ class TextTerm:
 
 @dataclass(frozen=True)
 class FieldFilter:
+    """An exact field (`provider:`, `topic:`, ...) holding one of `values`."""
+
     field: str
     values: tuple[str, ...]
     position: int = 0
@@ -35,6 +42,8 @@ class FieldFilter:
 
 @dataclass(frozen=True)
 class RangeFilter:
+    """A date or number field between two bounds (None: unbounded)."""
+
     field: str
     low: datetime | int | None
     high: datetime | int | None
@@ -46,16 +55,22 @@ class RangeFilter:
 
 @dataclass(frozen=True)
 class Not:
+    """The articles `child` does not match."""
+
     child: Node
 
 
 @dataclass(frozen=True)
 class And:
+    """The articles every child matches."""
+
     children: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
 class Or:
+    """The articles any child matches."""
+
     children: tuple[Node, ...]
 
 
@@ -64,6 +79,8 @@ Node = TextTerm | FieldFilter | RangeFilter | Not | And | Or
 
 @dataclass(frozen=True)
 class Query:
+    """A parsed query: its tree (None: every article), its sort, whether it ranks by text, its source."""
+
     root: Node | None
     sort: str | None = None
     text: bool = False
@@ -130,6 +147,8 @@ def _render_range(node: RangeFilter, resolve_dates: bool) -> str:
     if node.field == "date":
         if node.expression is not None and not resolve_dates:
             return "date:" + _render_value(node.expression)
+        from .. import dates  # only a query with dates pays for their rules
+
         return "date:" + dates.format_range(node.low, node.high)  # type: ignore[arg-type]
     low, high = node.low, node.high
     if low is not None and high is not None and node.low_inclusive and node.high_inclusive:

@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 
 # UTF-8 read as Windows-1252 or Latin-1 leaves a lead byte (Â..ô) followed by a
 # continuation byte shown as a C1 control, a Latin-1 symbol or a cp1252 punctuation mark.
-_MOJIBAKE_HINT = re.compile(
+# Compiled on first use (re keeps it): ASCII text never needs it.
+_MOJIBAKE_HINT = (
     "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192"
     "\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
 )
@@ -27,7 +28,7 @@ _MOJIBAKE_HINT = re.compile(
 
 def repair_mojibake(text: str) -> str:
     """`text` with UTF-8-read-as-Windows-1252 damage undone (`Chinaâ€™s` -> `China’s`)."""
-    if text.isascii() or not _MOJIBAKE_HINT.search(text):
+    if text.isascii() or not re.search(_MOJIBAKE_HINT, text):
         return text
     import ftfy  # only files that look damaged pay for the import
 

@@ -7,17 +7,16 @@ question with model objects. `SqliteIndex` ties them to one connection.
 
 from __future__ import annotations
 
-import hashlib
+import time
 import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ...errors import StoreError
+from ...results import RefreshReport
+from ...userdirs import cache_folder
 from .. import NotAnIndexError, WordNeighbour
 from . import reads, vocabulary
-from .heartbeat import clear as clear_heartbeat
-from .heartbeat import write as write_heartbeat
-from .refresh import Refresh
 from .schema import MEMORY, FailureKind, connect, failure_kind, meta, read_transaction, remove_database
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
 
     from ...model import Article, Problem
     from ...query import Query
-    from ...results import DuplicateGroup, Heartbeat, Hit, Page, ProgressCallback, RefreshReport, Stats
+    from ...results import DuplicateGroup, Heartbeat, Hit, Page, ProgressCallback, Stats
 
 _T = TypeVar("_T")
 
@@ -60,6 +59,13 @@ class SqliteIndex:
 
     def refresh(self, *, mode: str = "full", progress: ProgressCallback | None = None,
                 workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
+        if mode == "none":
+            report = _report_as_it_is(self.connection)
+            if report is not None:
+                return report
+        # The walk, the parsers and the watcher's handshake load only when the folder is looked at.
+        from .refresh import Refresh
+
         return Refresh(self.connection, self.root).refresh(mode=mode, progress=progress, workers=workers,
                                                            trust_watcher=trust_watcher)
 
@@ -67,10 +73,14 @@ class SqliteIndex:
         return reads.folders(self.connection)
 
     def beat(self, heartbeat: Heartbeat) -> None:
-        write_heartbeat(self.connection, heartbeat)
+        from .heartbeat import write
+
+        write(self.connection, heartbeat)
 
     def end_watch(self, pid: int) -> None:
-        clear_heartbeat(self.connection, pid)
+        from .heartbeat import clear
+
+        clear(self.connection, pid)
 
     def close(self) -> None:
         for stream in list(self._streams):
@@ -165,6 +175,21 @@ class SqliteIndex:
             yield from reads.record_json_page(self.connection, query, limit, offset)
 
 
+def _report_as_it_is(connection: sqlite3.Connection) -> RefreshReport | None:
+    """What `Refresh.refresh(mode="none")` reports for a filled index, without importing
+    the walk (`--fresh none` answers from the index as it is); None for an index never
+    filled, which gets its first walk whatever the mode."""
+    started = time.perf_counter()
+    stored_files = meta(connection, "files")
+    if stored_files is None:
+        return None
+    report = RefreshReport(unchanged=int(stored_files))
+    report.articles, report.problems = reads.counts(connection)
+    report.skipped = reads.skipped_count(connection)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
 # --- where the index lives, and what answers when it cannot be used ------------------------
 
 
@@ -191,13 +216,13 @@ def open_sqlite_index(root: Path, location: str | Path | None, notices: list[str
 
 
 def default_cache_dir() -> Path:
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("newsarc")) / "indexes"
+    return cache_folder() / "indexes"
 
 
 def database_path_for(root: Path, cache_dir: Path) -> Path:
     """The per-archive database in the cache folder: one file per archive path."""
+    import hashlib  # OpenSSL's loading costs a command given --index ~10 ms
+
     resolved = str(root.resolve())
     digest = hashlib.sha1(resolved.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     name = "".join(c if c.isalnum() or c in "-_" else "_" for c in root.resolve().name)[:40] or "root"

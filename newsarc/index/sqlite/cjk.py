@@ -19,8 +19,10 @@ from __future__ import annotations
 import re
 
 # Han (with extensions and compatibility ideographs), Hiragana, Katakana (with phonetic
-# extensions and half-width forms), Hangul syllables and jamo, Thai.
-_RUN = re.compile(
+# extensions and half-width forms), Hangul syllables and jamo, Thai. Compiled on first
+# use (re keeps it): ASCII text, which has none, never needs it, and compiling its ranges
+# costs every command a few ms.
+_RUN = (
     "[\u0e00-\u0e7f\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf"
     "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0002fa1f]+"
 )
@@ -29,17 +31,19 @@ _RUN = re.compile(
 def has_cjk(text: str) -> bool:
     # Every script above is outside ASCII, and `isascii` costs nothing on a str: the
     # search (about 20 us for a body of 1,000 characters) is left to text that may match.
-    return not text.isascii() and _RUN.search(text) is not None
+    return not text.isascii() and re.search(_RUN, text) is not None
 
 
 def runs(text: str) -> list[str]:
     """The runs of spaceless-script letters in `text`, in order."""
-    return [] if text.isascii() else _RUN.findall(text)
+    return [] if text.isascii() else re.findall(_RUN, text)
 
 
 def split(word: str) -> tuple[list[str], str]:
     """A query word's spaceless-script runs, and the rest of it (runs replaced by spaces)."""
-    return runs(word), _RUN.sub(" ", word)
+    if word.isascii():
+        return [], word
+    return runs(word), re.sub(_RUN, " ", word)
 
 
 def grams(text: str) -> str:

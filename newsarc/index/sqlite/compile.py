@@ -76,13 +76,26 @@ class CompiledQuery:
     cjk_runs: tuple[str, ...] = ()
 
     @property
+    def selects_by_text_alone(self) -> bool:
+        """Whether the match of `rank_match` alone selects the articles: joined on it, with
+        a WHERE of nothing but the `1`s its text terms compile to (no filter, no other table)."""
+        tokens = self.where.replace("(", " ").replace(")", " ").split()
+        return self.text_in_join and set(tokens) <= {"1", "AND"} and "1" in tokens
+
+    def bm25(self) -> str:
+        """The BM25 score of a row of `rank_table` with the field weights (lower is better)."""
+        return f"bm25({self.rank_table}, {', '.join(str(weight) for weight in FTS_WEIGHTS)})"
+
+    @property
     def ranked(self) -> bool:
         """Whether the order is a relevance order (reranked after SQL picks candidates)."""
         return self.sort in RANKED_SORTS and self.rank_match is not None
 
     def order_by(self) -> str:
         if self.ranked:
-            return "m.score IS NULL, m.score, a.published DESC, a.rowid"
+            # Unscored rows (matched outside the ranking table) only come with a LEFT JOIN.
+            unscored_last = "" if self.text_in_join else "m.score IS NULL, "
+            return f"{unscored_last}m.score, a.published DESC, a.rowid"
         return _ORDER.get(self.sort, _ORDER["date"])
 
     def from_clause(self, *, counting: bool = False) -> tuple[str, list[Any]]:
@@ -92,9 +105,8 @@ class CompiledQuery:
         """
         ranking = self.ranked and not counting
         if self.rank_match and (self.text_in_join or ranking):
-            weights = ", ".join(str(weight) for weight in FTS_WEIGHTS)
             table = self.rank_table
-            score = f", bm25({table}, {weights}) AS score" if ranking else ""
+            score = f", {self.bm25()} AS score" if ranking else ""
             # An OR may match through another table: those articles come last, unscored.
             join = "JOIN" if self.text_in_join else "LEFT JOIN"
             return (

@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import time
 from dataclasses import asdict
 from typing import TYPE_CHECKING
@@ -87,7 +86,7 @@ def vouches(connection: sqlite3.Connection) -> bool:
 def _alive(heartbeat: Heartbeat | None) -> bool:
     if heartbeat is None or heartbeat.mode != "inotify" or heartbeat.overflow:
         return False
-    if heartbeat.host != socket.gethostname() or time.time() - heartbeat.beat > STALE_SECONDS:
+    if heartbeat.host != host_name() or time.time() - heartbeat.beat > STALE_SECONDS:
         return False
     # The pid must still be a newsarc watcher: a signal to whatever reused it would end it.
     try:
@@ -96,3 +95,13 @@ def _alive(heartbeat: Heartbeat | None) -> bool:
     except OSError:
         return False
     return b"watch" in words and any(b"newsarc" in word for word in words)
+
+
+def host_name() -> str:
+    """This machine's name, as a heartbeat records it (the `uname` node name that
+    `socket.gethostname` returns on POSIX, without importing socket for every command)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()

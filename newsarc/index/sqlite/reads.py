@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from ...model import Article, Problem, record_index
@@ -25,6 +26,9 @@ if TYPE_CHECKING:
 
 # Rowids per statement: SQLite caps the parameters of one statement.
 _CHUNK = 256
+# (path, position) of a ranked row (rowid, bm25, published, path, position): one a match,
+# in C, for the tens of thousands a path list may hold.
+_PATH_POSITION = itemgetter(3, 4)
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 _STATS_KEYS = {
@@ -134,8 +138,8 @@ def count(connection: sqlite3.Connection, query: Query) -> int:
 def record_json_page(connection: sqlite3.Connection, query: Query, limit: int | None,
                      offset: int) -> Iterator[str]:
     """The records (JSON text) of the matching articles, in sort order."""
-    ranked = ranked_rowids(connection, compile_query(query), limit, offset)
-    yield from records_in_order(connection, [rowid for rowid, _ in ranked])
+    ranked = ranked_rows(connection, compile_query(query), limit, offset)
+    yield from records_in_order(connection, [row[0] for row in ranked])
 
 
 def path_page(connection: sqlite3.Connection, query: Query, limit: int | None,
@@ -145,8 +149,7 @@ def path_page(connection: sqlite3.Connection, query: Query, limit: int | None,
     if not compiled.ranked:
         yield from _select_page(connection, compiled, "a.path, a.position", limit, offset)
         return
-    for (_, path, position), _ in ranked_rows(connection, compiled, limit, offset, "a.path, a.position"):
-        yield path, position
+    yield from map(_PATH_POSITION, ranked_rows(connection, compiled, limit, offset, "a.path, a.position"))
 
 
 def _select_page(connection: sqlite3.Connection, compiled: CompiledQuery, columns: str,

@@ -14,12 +14,8 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ...parsing import ArticleFile, Listing, scan_archive
-from ...parsing.walk import classification_key
 from ...results import ProgressCallback, RefreshReport
-from ..walkdiff import diff_walk, walk_digest
 from . import heartbeat
-from .inserts import insert_parsed
 from .reads import computed_counts, counts, skipped_count
 from .schema import FTS_TABLES, ROW_TABLES, delete_texts, failure_kind, meta, set_meta, write_transaction
 from .shards import (
@@ -34,6 +30,7 @@ from .shards import (
 if TYPE_CHECKING:
 
     from ...model import Problem
+    from ...parsing import ArticleFile, Listing
     from .workers import ParsedFile
 
 # Parsed files written per round of INSERT statements.
@@ -92,28 +89,34 @@ class Refresh:
 
     def _refresh_files(self, report: RefreshReport, progress: ProgressCallback | None,
                        workers: int | None) -> None:
+        # Loaded only to walk: `--fresh dirs` with no folder changed and a watched index need neither.
+        from ...parsing.walk import scan_archive, stat_walk
+        from ..walkdiff import diff_walk, walk_digest
+
+        known_listings = _decode_listings(meta(self.connection, "listings"))
+        walked = stat_walk(self.root, known_listings)
+        fingerprint = walked.fingerprint()
+        if self._fingerprint_holds(fingerprint, report):
+            return
         folders: dict[str, int] = {}
         real_paths: dict[str, str] = {}
         walk_problems: list[Problem] = []
-        known_listings = _decode_listings(meta(self.connection, "listings"))
         listings: dict[str, Listing] = {}
         current = scan_archive(self.root, walk_problems, folder_mtimes=folders, real_paths=real_paths,
-                               listings=listings, known_listings=known_listings)
+                               listings=listings, walked=walked)
         unreadable = sorted([problem.path, problem.message] for problem in walk_problems)
-        # The whole walk, compared at once with the last one: with nothing changed,
-        # a refresh costs the walk and one small read instead of a row per file.
+        # The walk as the index holds it, compared at once with the last one: it also
+        # holds when the stats alone could not vouch (a file that cannot be read).
         snapshot = walk_digest(current, folders, unreadable)
         if snapshot == meta(self.connection, "snapshot"):
             report.unchanged = len(current)
-            if _relisted(listings, known_listings):
-                with write_transaction(self.connection):
-                    set_meta(self.connection, "listings", _encode_listings(listings))
+            self._remember_walk(snapshot, listings, fingerprint, _relisted(listings, known_listings))
             return
         # The index is compared with the walk under the write lock: another newsarc may
         # have refreshed it since the read above, and a diff against what it held then
         # would insert files twice.
         with write_transaction(self.connection):
-            if snapshot == meta(self.connection, "snapshot"):
+            if snapshot == meta(self.connection, "snapshot"):  # another refresh just made it
                 report.unchanged = len(current)
                 return
             if _builder_running(meta(self.connection, "building")):
@@ -124,6 +127,8 @@ class Refresh:
             to_parse, removed = diff.to_parse, diff.removed
             set_meta(self.connection, "unreadable", json.dumps(unreadable) if unreadable else None)
             set_meta(self.connection, "listings", _encode_listings(listings))
+            # Only counts once `files` is written, with the rows this walk's files made.
+            set_meta(self.connection, "fingerprint", fingerprint)
             remove_stale_shards(shard_folder(self.connection))
             from .workers import PARALLEL_THRESHOLD  # the parsers load only when a file changed
 
@@ -139,6 +144,25 @@ class Refresh:
             build = f"{os.getpid()} {os.urandom(8).hex()}"
             set_meta(self.connection, "building", build)
         ColdBuild(self, build, folders, snapshot, progress).run(to_parse, count)
+
+    def _fingerprint_holds(self, fingerprint: bytes | None, report: RefreshReport) -> bool:
+        """True (and `report` filled) when the walk's stats are those the index was made
+        from: then a refresh costs the stats and no Python object per file (the files
+        table is not read, the walk not even taken apart)."""
+        stored_files = meta(self.connection, "files")
+        if fingerprint is None or stored_files is None or fingerprint != meta(self.connection, "fingerprint"):
+            return False
+        report.unchanged = int(stored_files)
+        return True
+
+    def _remember_walk(self, snapshot: bytes, listings: dict[str, Listing], fingerprint: bytes | None,
+                       relisted: bool) -> None:
+        """Keep the listings and fingerprint of a walk that found the index as it is."""
+        if relisted or fingerprint != meta(self.connection, "fingerprint"):
+            with write_transaction(self.connection):
+                if snapshot == meta(self.connection, "snapshot"):  # not another refresh's since
+                    set_meta(self.connection, "listings", _encode_listings(listings))
+                    set_meta(self.connection, "fingerprint", fingerprint)
 
     def _wait_for_build(self) -> None:
         """Until the build under way ends: the index filled, or its builder gone."""
@@ -203,6 +227,8 @@ class Refresh:
         execute("DELETE FROM files WHERE path = ?", (path,))
 
     def _insert(self, batch: list[ParsedFile]) -> None:
+        from .inserts import insert_parsed
+
         insert_parsed(self.connection, batch, lambda ids: paths_of_ids(self.connection, ids))
 
 
@@ -341,6 +367,8 @@ class ColdBuild:
 
 
 def _encode_listings(listings: dict[str, Listing]) -> bytes:
+    from ...parsing.walk import classification_key
+
     return marshal.dumps((classification_key(), listings))
 
 
@@ -353,6 +381,8 @@ def _decode_listings(stored: object) -> dict[str, Listing]:
         key, listings = marshal.loads(stored)
     except (EOFError, ValueError, TypeError):
         return {}
+    from ...parsing.walk import classification_key
+
     # Listings kept under other classification rules would hide files those rules skipped.
     return listings if key == classification_key() and isinstance(listings, dict) else {}
 
