@@ -195,18 +195,25 @@ class Watcher:
                                         stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 600
         while time.monotonic() < deadline and self.process.poll() is None:
-            if self._heartbeat_is_current():
+            heartbeat = self._current_heartbeat()
+            if heartbeat is not None and heartbeat.get("mode") != "inotify":
+                # A polling watcher vouches for nothing: the pair would time full walks.
+                self.__exit__()
+                raise RuntimeError(f"newsarc watch is in {heartbeat.get('mode')} mode, not inotify "
+                                   "(is inotify_simple installed?)")
+            if heartbeat is not None:
                 return self
             time.sleep(0.5)
         raise RuntimeError("newsarc watch did not start (no heartbeat in the index)")
 
-    def _heartbeat_is_current(self) -> bool:
+    def _current_heartbeat(self) -> dict[str, object] | None:
         try:
             with sqlite3.connect(f"file:{self.index}?mode=ro", uri=True) as connection:
                 row = connection.execute("SELECT value FROM meta WHERE key = 'watcher'").fetchone()
         except sqlite3.Error:
-            return False
-        return bool(row) and time.time() - json.loads(row[0]).get("beat", 0) < 5
+            return None
+        heartbeat = json.loads(row[0]) if row else None
+        return heartbeat if heartbeat and time.time() - heartbeat.get("beat", 0) < 5 else None
 
     def __exit__(self, *exc: object) -> None:
         if self.process is not None and self.process.poll() is None:
