@@ -145,3 +145,55 @@ def test_a_walk_through_processes_finds_what_one_process_finds(archive: Path,
     monkeypatch.setattr(statpool, "_processes", lambda: 3)
     assert walk.scan_archive(archive) == alone
     assert walk.stat_walk(archive).fingerprint() == walk.stat_walk(archive).fingerprint() is not None
+
+
+def test_a_walk_made_right_after_a_change_never_vouches(tmp_path: Path, compared: list[int]) -> None:
+    # With the real two-second margin: a folder changed just before its listing could
+    # still gain a name in the same clock tick, so that walk's fingerprint is never used.
+    root = tmp_path / "fresh"
+    root.mkdir()
+    (root / "a.md").write_text("---\ntitle: a\n---\n", encoding="utf-8")
+    index = tmp_path / "index.sqlite"
+    assert _titles(root, index) == ["a"] and _titles(root, index) == ["a"]
+    assert compared[0] == 2
+
+
+def test_a_part_no_process_can_take_is_stated_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "big"
+    folder.mkdir()
+    names = [f"{number}.md" for number in range(60)]
+    for name in names:
+        (folder / name).write_text(name, encoding="utf-8")
+
+    def no_fork() -> int:
+        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")  # a pids limit
+
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        alone = statpool._stat_all(descriptor, names)
+        open_before = len(os.listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else None
+        monkeypatch.setattr(os, "fork", no_fork)
+        assert statpool._stat_forked(descriptor, names, 3) == alone
+        if open_before is not None:
+            assert len(os.listdir("/proc/self/fd")) == open_before  # no pipe left open
+    finally:
+        os.close(descriptor)
+    monkeypatch.setattr(statpool, "PARALLEL_NAMES", 2)
+    monkeypatch.setattr(statpool, "_processes", lambda: 3)
+    assert sorted(walk.scan_archive(folder)) == sorted(names)
+
+
+def test_a_time_past_what_the_index_can_hold_is_a_problem_of_its_file(archive: Path) -> None:
+    late = archive / "2021" / "late.md"
+    late.write_text("---\ntitle: late\n---\n", encoding="utf-8")
+    try:
+        os.utime(late, ns=(10**19, 10**19))  # the year 2286: past a signed 64-bit count of ns
+    except (OSError, OverflowError):
+        pytest.skip("this file system cannot hold such a time")
+    if late.stat().st_mtime_ns < 1 << 63:
+        pytest.skip("this file system clamps such a time")
+    problems: list[walk.Problem] = []
+    found = walk.scan_archive(archive, problems)
+    assert "2021/late.md" not in found and "2021/c.md" in found
+    assert [(problem.path, problem.message) for problem in problems] == [
+        ("2021/late.md", f"cannot read file: {os.strerror(errno.EOVERFLOW)}")]

@@ -11,6 +11,7 @@ slower than one), forked processes do: two halve the time of 100,000 names.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import sys
@@ -61,30 +62,41 @@ def _stat_all(descriptor: int, names: list[str]) -> array[int]:
             continue
         try:
             add((found.st_mode, found.st_size, found.st_mtime_ns, found.st_ino, found.st_ctime_ns, 0))
-        except OverflowError:  # an inode number past 2**63 (some network file systems)
-            add((found.st_mode, found.st_size, found.st_mtime_ns, found.st_ino - 2 * _SIGNED_LIMIT,
-                 found.st_ctime_ns, 0))
+        except OverflowError:
+            del values[len(values) - len(values) % FIELDS :]  # the fields added before the one too big
+            # An inode number past 2**63 (some network file systems) is kept as its 64 bits;
+            # a time past the year 2262 cannot be, and is a file that cannot be looked at.
+            inode = found.st_ino - 2 * _SIGNED_LIMIT if found.st_ino >= _SIGNED_LIMIT else found.st_ino
+            if max(abs(found.st_mtime_ns), abs(found.st_ctime_ns), found.st_size) < _SIGNED_LIMIT:
+                add((found.st_mode, found.st_size, found.st_mtime_ns, inode, found.st_ctime_ns, 0))
+            else:
+                add((0, 0, 0, 0, 0, errno.EOVERFLOW))
     return values
 
 
 def _stat_forked(descriptor: int, names: list[str], processes: int) -> array[int]:
     """The names in `processes` contiguous parts, all but the first stat'ed by forked
-    children that send their array back through a pipe. A child that fails has its
-    part stat'ed here, so the result never depends on the children."""
+    children that send their array back through a pipe. A part whose child cannot be
+    started, or fails, is stat'ed here, so the result never depends on the children."""
     size = -(-len(names) // processes)
     children: list[tuple[int, int, int]] = []  # pid, pipe to read, first name
+    local: list[int] = []  # the first name of each part no child could take
     try:
         for start in range(size, len(names), size):
-            children.append(_fork_part(descriptor, names[start : start + size], start))
+            if not _fork_part(descriptor, names[start : start + size], start, children):
+                local.append(start)
         values = _stat_all(descriptor, names[:size])
-        while children:
-            pid, pipe, start = children[0]
+        for start in range(size, len(names), size):
             part = names[start : start + size]
+            if start in local:
+                values.extend(_stat_all(descriptor, part))
+                continue
+            pid, pipe, _ = children[0]
             with open(pipe, "rb", closefd=False) as reader:
                 data = reader.read()
             _, status = os.waitpid(pid, 0)
+            children.pop(0)  # reaped: never signalled again (its pid may be another's now)
             os.close(pipe)
-            children.pop(0)
             if status == 0 and len(data) == len(part) * FIELDS * values.itemsize:
                 values.frombytes(data)
             else:
@@ -99,17 +111,41 @@ def _stat_forked(descriptor: int, names: list[str], processes: int) -> array[int
                 os.waitpid(pid, 0)
 
 
-def _fork_part(descriptor: int, part: list[str], start: int) -> tuple[int, int, int]:
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        status = 1
+_BLOCKED = {signal.SIGINT, signal.SIGTERM}
+
+
+def _fork_part(descriptor: int, part: list[str], start: int, children: list[tuple[int, int, int]]) -> bool:
+    """Start a child stating `part` and add it to `children`; False when none can be
+    started (a pids limit, no memory, no descriptor left): the caller stats it itself.
+    Interrupts wait until the child is in `children`, so none is left behind, and none
+    ever runs the parent's code in the child."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _BLOCKED)
+    try:
         try:
+            reader, writer = os.pipe()
+        except OSError:
+            return False
+        try:
+            pid = os.fork()
+        except OSError:
             os.close(reader)
-            with open(writer, "wb") as out:
-                out.write(_stat_all(descriptor, part).tobytes())
-            status = 0
-        finally:
-            os._exit(status)  # never the parent's exit handlers, buffers or connections
-    os.close(writer)
-    return pid, reader, start
+            os.close(writer)
+            return False
+        if pid == 0:
+            status = 1
+            try:
+                signal.set_wakeup_fd(-1)  # the watcher's, in the parent
+                for number in _BLOCKED:
+                    signal.signal(number, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+                os.close(reader)
+                with open(writer, "wb") as out:
+                    out.write(_stat_all(descriptor, part).tobytes())
+                status = 0
+            finally:
+                os._exit(status)  # never the parent's exit handlers, buffers or connections
+        os.close(writer)
+        children.append((pid, reader, start))
+        return True
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)

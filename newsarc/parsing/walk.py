@@ -37,8 +37,8 @@ if TYPE_CHECKING:
 __all__ = [  # the names are decided in `names`; the walk's callers find them here too
     "ARTICLE", "FRONT_MATTER_ONLY", "IGNORED_SUFFIXES", "LEFTOVER_SUFFIXES", "NOT_ARTICLE_STEMS",
     "NOT_ARTICLE_SUFFIXES", "SKIPPED_BY_NAME", "SKIPPED_FOLDERS", "ArticleFile", "FileStat", "FolderStats",
-    "Listing", "StatWalk", "classification_key", "is_article_name", "is_leftover_name", "is_walked_name",
-    "name_kind", "readable_name", "real_name", "scan_archive", "stat_walk", "walk_archive",
+    "Listing", "StatWalk", "UnreadFolder", "classification_key", "is_article_name", "is_leftover_name",
+    "is_walked_name", "name_kind", "readable_name", "real_name", "scan_archive", "stat_walk", "walk_archive",
 ]
 # stat errors that mean there is no file to read (vanished, a dangling link, a link loop).
 _GONE = frozenset({errno.ENOENT, errno.ELOOP, errno.ENOTDIR})
@@ -126,9 +126,11 @@ def scan_archive(
     """
     found: dict[str, FileStat] = {}
     for step in (walked or stat_walk(root, known_listings)).steps:
-        if isinstance(step, Problem):
+        if isinstance(step, UnreadFolder):
             if problems is not None:
-                problems.append(step)
+                problems.append(step.problem)
+            if folder_mtimes is not None and step.mtime_ns is not None:
+                folder_mtimes[step.prefix] = step.mtime_ns
             continue
         prefix = step.place[1]
         if folder_mtimes is not None:
@@ -156,11 +158,21 @@ class FolderStats:
 
 
 @dataclass
+class UnreadFolder:
+    """A folder of a walk that could not be opened or listed: its problem, and its
+    modification time when it opened."""
+
+    prefix: str
+    problem: Problem
+    mtime_ns: int | None
+
+
+@dataclass
 class StatWalk:
     """Every folder below a root, in the order a walk reads them, with the problems of
     the folders that could not be read in their places."""
 
-    steps: list[FolderStats | Problem] = field(default_factory=list)
+    steps: list[FolderStats | UnreadFolder] = field(default_factory=list)
 
     def fingerprint(self) -> bytes | None:
         """16 bytes that are equal for two walks only when no folder and no file the walk
@@ -170,7 +182,7 @@ class StatWalk:
         has nothing to compare file by file."""
         digest = hashlib.blake2b(classification_key().encode(), digest_size=16)
         for step in self.steps:
-            if isinstance(step, Problem) or not step.trusted:
+            if isinstance(step, UnreadFolder) or not step.trusted:
                 return None
             errors = step.stats[FIELDS - 1 :: FIELDS]
             if errors.count(0) != len(errors) and any(error not in _GONE for error in errors if error):
@@ -194,8 +206,9 @@ def stat_walk(root: str | Path, known_listings: Mapping[str, Listing] | None = N
             # resolving the whole path for each of 100,000 files (about 20% faster).
             descriptor = os.open(place[0], os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         except OSError as error:
-            walked.steps.append(_cannot_read(place[1], error))
+            walked.steps.append(UnreadFolder(place[1], _cannot_read(place[1], error), None))
             continue
+        info = None
         try:
             info = os.fstat(descriptor)
             if (info.st_dev, info.st_ino) in seen_folders:
@@ -204,7 +217,9 @@ def stat_walk(root: str | Path, known_listings: Mapping[str, Listing] | None = N
             listing = _listing(descriptor, info, (known_listings or {}).get(place[1]))
             stats = stat_names(descriptor, listing[5] + listing[6])
         except OSError as error:
-            walked.steps.append(_cannot_read(place[1], error))
+            # A folder that opens but cannot be listed still has a time for `--fresh dirs`.
+            walked.steps.append(UnreadFolder(place[1], _cannot_read(place[1], error),
+                                             None if info is None else info.st_mtime_ns))
             continue
         finally:
             os.close(descriptor)

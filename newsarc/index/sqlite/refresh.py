@@ -127,8 +127,8 @@ class Refresh:
             to_parse, removed = diff.to_parse, diff.removed
             set_meta(self.connection, "unreadable", json.dumps(unreadable) if unreadable else None)
             set_meta(self.connection, "listings", _encode_listings(listings))
-            # Only counts once `files` is written, with the rows this walk's files made.
-            set_meta(self.connection, "fingerprint", fingerprint)
+            # Until `finish` writes this walk's (with `files`), none vouches for the index.
+            set_meta(self.connection, "fingerprint", None)
             remove_stale_shards(shard_folder(self.connection))
             from .workers import PARALLEL_THRESHOLD  # the parsers load only when a file changed
 
@@ -138,19 +138,23 @@ class Refresh:
                     and count > 1 and len(to_parse) >= PARALLEL_THRESHOLD)
             if not cold:
                 self._apply(to_parse, removed, known, folders, snapshot, progress, workers)
+                set_meta(self.connection, "fingerprint", fingerprint)
                 return
             # A cold build commits as it goes (see ColdBuild): this marks the build as
             # ours, and another newsarc that completes the index meanwhile clears it.
             build = f"{os.getpid()} {os.urandom(8).hex()}"
             set_meta(self.connection, "building", build)
-        ColdBuild(self, build, folders, snapshot, progress).run(to_parse, count)
+        ColdBuild(self, build, folders, snapshot, progress, fingerprint).run(to_parse, count)
 
     def _fingerprint_holds(self, fingerprint: bytes | None, report: RefreshReport) -> bool:
         """True (and `report` filled) when the walk's stats are those the index was made
         from: then a refresh costs the stats and no Python object per file (the files
         table is not read, the walk not even taken apart)."""
-        stored_files = meta(self.connection, "files")
-        if fingerprint is None or stored_files is None or fingerprint != meta(self.connection, "fingerprint"):
+        # One statement: another newsarc may rebuild the index between two.
+        stored_files, stored = self.connection.execute(
+            "SELECT (SELECT value FROM meta WHERE key = 'files'), "
+            "(SELECT value FROM meta WHERE key = 'fingerprint')").fetchone()
+        if fingerprint is None or stored_files is None or fingerprint != stored:
             return False
         report.unchanged = int(stored_files)
         return True
@@ -277,7 +281,9 @@ class ColdBuild:
     """
 
     def __init__(self, refresh: Refresh, build: str, folders: dict[str, int],
-                 snapshot: bytes, progress: ProgressCallback | None) -> None:
+                 snapshot: bytes, progress: ProgressCallback | None,
+                 fingerprint: bytes | None = None) -> None:
+        self.fingerprint = fingerprint
         self.refresh = refresh
         self.connection = refresh.connection
         self.build = build
@@ -308,6 +314,7 @@ class ColdBuild:
                                           before=len(to_parse) - len(rest))
             self.connection.executemany("INSERT INTO folders VALUES (?, ?)", self.folders.items())
             finish(self.connection, self.snapshot)
+            set_meta(self.connection, "fingerprint", self.fingerprint)
         with contextlib.suppress(sqlite3.Error):  # a reader may hold the WAL: then at its next commit
             self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
