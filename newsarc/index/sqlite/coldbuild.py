@@ -1,0 +1,134 @@
+"""A cold build: an index with no files filled from many by worker processes that
+write shards, merged here as they come (see `ColdBuild`)."""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .reads import computed_counts
+from .schema import failure_kind, meta, set_meta, write_transaction
+from .shards import merge_shard, remove_shard, shard_folder, shard_schema
+
+if TYPE_CHECKING:
+    from ...parsing import ArticleFile
+    from ...results import ProgressCallback
+    from .refresh import Refresh
+
+
+def finish(connection: sqlite3.Connection, snapshot: bytes) -> None:
+    """The counts and the walk's digest, which say the index is complete (in the
+    caller's write transaction)."""
+    articles, problems = computed_counts(connection)
+    files = connection.execute("SELECT count(*) FROM files").fetchone()[0]
+    skipped = connection.execute("SELECT count(*) FROM files WHERE skipped IS NOT NULL").fetchone()[0]
+    for key, value in (("articles", articles), ("problems", problems), ("files", files),
+                       ("skipped", skipped), ("snapshot", snapshot), ("building", None)):
+        set_meta(connection, key, value)
+
+
+class ColdBuild:
+    """An index with no files filled from many: worker processes write shards, merged
+    here as they come, one transaction each.
+
+    The index commits (and so checkpoints its WAL) after each shard: one transaction
+    for the whole build grew the WAL past the index's own size. The counts and the
+    snapshot are written last, so until then every newsarc sees an index not yet
+    filled and refreshes it: one killed midway is completed by the next run, and a
+    build another newsarc completed meanwhile (`building` no longer ours) stops.
+    """
+
+    def __init__(self, refresh: Refresh, build: str, folders: dict[str, int],
+                 snapshot: bytes, progress: ProgressCallback | None,
+                 fingerprint: bytes | None = None) -> None:
+        self.fingerprint = fingerprint
+        self.refresh = refresh
+        self.connection = refresh.connection
+        self.build = build
+        self.folders = folders
+        self.snapshot = snapshot
+        self.progress = progress
+        self.done = 0
+
+    def run(self, to_parse: list[ArticleFile], workers: int) -> None:
+        # The index's own indexes take a row of each shard at random places: a cache of
+        # 64 MB keeps the pages they touch (SQLite's default is 2 MB).
+        self.connection.execute("PRAGMA cache_size = -65536")
+        try:
+            merged_all = self._merge_shards(to_parse, workers)
+        except (OSError, sqlite3.Error) as error:
+            # No room or no processes for shards (a full disk, a read-only cache folder
+            # for an index in memory): what is left is parsed the way a small refresh is.
+            if isinstance(error, sqlite3.Error) and failure_kind(error) != "unwritable":
+                raise
+            merged_all = False
+        with write_transaction(self.connection):
+            if not self._ours():
+                return  # another newsarc completed the index
+            if not merged_all:
+                merged = {path for (path,) in self.connection.execute("SELECT path FROM files")}
+                rest = [article_file for article_file in to_parse if article_file.path not in merged]
+                self.refresh.insert_files(rest, set(), self.progress, workers,
+                                          before=len(to_parse) - len(rest))
+            self.connection.executemany("INSERT INTO folders VALUES (?, ?)", self.folders.items())
+            finish(self.connection, self.snapshot)
+            set_meta(self.connection, "fingerprint", self.fingerprint)
+        with contextlib.suppress(sqlite3.Error):  # a reader may hold the WAL: then at its next commit
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _merge_shards(self, to_parse: list[ArticleFile], workers: int) -> bool:
+        """Merge shards as the workers finish them; False when another newsarc took the
+        build over (the caller then sees `building` is no longer ours)."""
+        folder = shard_folder(self.connection)
+        if folder is None:  # an index in memory: its shards go to a folder of their own
+            with tempfile.TemporaryDirectory(prefix="newsarc-shards-") as temporary:
+                return self._merge_from(to_parse, workers, Path(temporary))
+        folder.mkdir(exist_ok=True)
+        try:
+            return self._merge_from(to_parse, workers, folder)
+        finally:
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty: another build may be using it
+
+    def _merge_from(self, to_parse: list[ArticleFile], workers: int, folder: Path) -> bool:
+        from .workers import build_shards
+
+        shards = build_shards(to_parse, workers, folder, shard_schema(self.connection))
+        waiting: list[str] = []
+        try:
+            for finished, parsed in shards:
+                waiting += finished
+                while waiting:
+                    if not self._merge(waiting[0]):
+                        return False
+                    remove_shard(waiting.pop(0))
+                self.done += parsed
+                if self.progress is not None:
+                    self.progress(self.done, len(to_parse))
+        finally:
+            shards.close()
+            for shard in waiting:
+                remove_shard(shard)
+        return True
+
+    def _merge(self, shard: str) -> bool:
+        connection = self.connection
+        # Attached outside the transaction: SQLite detaches only after the commit.
+        connection.execute("ATTACH DATABASE ? AS shard", (shard,))
+        try:
+            with write_transaction(connection):
+                if not self._ours():
+                    return False
+                merge_shard(connection)
+        finally:
+            connection.execute("DETACH DATABASE shard")
+        # At once, not at SQLite's 1,000 pages: the WAL then holds about one shard.
+        with contextlib.suppress(sqlite3.Error):
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        return True
+
+    def _ours(self) -> bool:
+        return meta(self.connection, "building") == self.build
