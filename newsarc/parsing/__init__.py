@@ -4,7 +4,7 @@ The format is chosen by content, never by file name: YAML front matter between
 `---` lines (with or without a body after it), JSON (a page with a `value` or
 `news` list, one article object or a list of them), JSON Lines, and plain text
 whose first line is the title. Only files the name says are not articles
-(`walk.name_kind`: a page, code, a README) are read as front matter or not at all,
+(`names.name_kind`: a page, code, a README) are read as front matter or not at all,
 and a script (a `#!` line) is never an article. Nothing here raises because of a bad
 file: every failure becomes a `Problem` naming the file and, where known, the line;
 a file that is not an article is `skipped`, with the reason.
@@ -12,14 +12,15 @@ a file that is not an article is `skipped`, with the reason.
 One module per step: `reading` (bytes without blocking, then text), `dispatch`
 (which format), `frontmatter`, `yamlload` (the safe loader, with `yamlsubset` as
 its fast path and `yamlnesting` as its depth check), `jsonpages`, `plaintext`;
-`result` holds what they return and `walk` finds the article files of a folder.
+`result` holds what they return; `names` says from a name how a file is read, and `walk`
+(with `statpool`) finds the article files of a folder.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .walk import (
+from .names import (
     ARTICLE,
     FRONT_MATTER_ONLY,
     IGNORED_SUFFIXES,
@@ -28,17 +29,13 @@ from .walk import (
     NOT_ARTICLE_SUFFIXES,
     SKIPPED_BY_NAME,
     SKIPPED_FOLDERS,
-    ArticleFile,
-    FileStat,
-    Listing,
     is_article_name,
     is_walked_name,
     name_kind,
     readable_name,
     real_name,
-    scan_archive,
-    walk_archive,
 )
+from .walk import ArticleFile, FileStat, Listing, scan_archive, walk_archive
 
 if TYPE_CHECKING:
     from .dispatch import parse_bytes, parse_file

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 
 from .frontmatter import parse_front_matter
 from .jsonpages import parse_json
+from .names import FRONT_MATTER_ONLY, SKIPPED_BY_NAME, is_leftover_name, name_kind
 from .plaintext import parse_plain_text
 from .reading import MAX_FILE_BYTES, NotRegular, TooLarge, decode, read_article_file
 from .result import problem, skipped
-from .walk import FRONT_MATTER_ONLY, SKIPPED_BY_NAME, is_leftover_name, name_kind
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -30,7 +30,7 @@ NOT_ARTICLE_SCRIPT = "not an article (a script: it opens with a #! line)"
 
 def parse_file(file_path: str | Path, path: str, *, max_bytes: int = MAX_FILE_BYTES) -> ParseResult:
     """Read and parse one file; `path` is the name problems and articles carry, and its
-    last part says whether the file is read at all (`walk.name_kind`)."""
+    last part says whether the file is read at all (`names.name_kind`)."""
     name = path.rpartition("/")[2]
     kind = name_kind(name)
     if kind == SKIPPED_BY_NAME:

@@ -14,32 +14,19 @@ from typing import TYPE_CHECKING
 
 from ..model import Problem
 from .names import (
-    ARTICLE,
-    FRONT_MATTER_ONLY,
     IGNORED_SUFFIXES,
     LEFTOVER_SUFFIXES,
     NOT_ARTICLE_STEMS,
     NOT_ARTICLE_SUFFIXES,
-    SKIPPED_BY_NAME,
     SKIPPED_FOLDERS,
-    is_article_name,
-    is_leftover_name,
     is_walked_name,
-    name_kind,
     readable_name,
-    real_name,
 )
 from .statpool import FIELDS, stat_names
 
 if TYPE_CHECKING:
     from array import array
 
-__all__ = [  # the names are decided in `names`; the walk's callers find them here too
-    "ARTICLE", "FRONT_MATTER_ONLY", "IGNORED_SUFFIXES", "LEFTOVER_SUFFIXES", "NOT_ARTICLE_STEMS",
-    "NOT_ARTICLE_SUFFIXES", "SKIPPED_BY_NAME", "SKIPPED_FOLDERS", "ArticleFile", "FileStat", "FolderStats",
-    "Listing", "StatWalk", "UnreadFolder", "classification_key", "is_article_name", "is_leftover_name",
-    "is_walked_name", "name_kind", "readable_name", "real_name", "scan_archive", "stat_walk", "walk_archive",
-]
 # stat errors that mean there is no file to read (vanished, a dangling link, a link loop).
 _GONE = frozenset({errno.ENOENT, errno.ELOOP, errno.ENOTDIR})
 
