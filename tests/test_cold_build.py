@@ -18,7 +18,7 @@ import pytest
 
 from newsarc.archive import Archive
 from newsarc.index.sqlite import inserts, shards, workers
-from newsarc.index.sqlite.schema import ROW_TABLES
+from newsarc.index.sqlite.schema import DEFAULT_AUTOMERGE, FTS_TABLES, ROW_TABLES
 from newsarc.parsing import ArticleFile
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -81,6 +81,69 @@ def test_the_wal_of_a_cold_build_stays_bounded_by_the_shards(
         assert opened.index.filled  # type: ignore[attr-defined]
         size = index.stat().st_size
     assert 0 < largest[0] < size / 3, (largest[0], size)
+
+
+def _layout(index: Path) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    """The index's own indexes (name, SQL), and each full-text table's `automerge`."""
+    connection = sqlite3.connect(index)
+    try:
+        indexes = sorted(connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
+        automerge = {}
+        for table in FTS_TABLES:
+            stored = connection.execute(f"SELECT v FROM {table}_config WHERE k = 'automerge'").fetchone()
+            automerge[table] = stored[0] if stored else DEFAULT_AUTOMERGE
+    finally:
+        connection.close()
+    return indexes, automerge
+
+
+def _layout_of_one_process(archive: Path, index: Path) -> tuple[list[tuple[str, str]], dict[str, int]]:
+    with Archive.open(archive, index=index, workers=1):
+        pass
+    return _layout(index)
+
+
+def test_a_cold_build_merges_in_bulk_and_leaves_the_index_one_process_makes(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While shards are merged the index has none of the indexes of dates, URLs and topics
+    and FTS5 merges sixteen segments at a time (each row is rewritten about half as
+    often); once built it has every index and FTS5's settings as any other index."""
+    monkeypatch.setattr(workers, "SHARD_FILES", 100)  # a dozen shards, seen as they merge
+    expected = _layout_of_one_process(archive, tmp_path / "alone.sqlite")
+    index = tmp_path / "index.sqlite"
+    seen = []
+
+    def progress(done: int, total: int) -> None:
+        seen.append(_layout(index))
+
+    with Archive.open(archive, index=index, workers=2, progress=progress) as opened:
+        assert opened.index.filled  # type: ignore[attr-defined]
+    during = seen[len(seen) // 2]
+    assert {name for name, _ in during[0]} < {name for name, _ in expected[0]}
+    assert {name for name, _ in expected[0]} - {name for name, _ in during[0]} >= {
+        "articles_newest", "urls_canonical"}
+    assert during[1] == dict.fromkeys(FTS_TABLES, 16)
+    assert _layout(index) == expected
+    assert expected[1] == dict.fromkeys(FTS_TABLES, DEFAULT_AUTOMERGE)
+
+
+def test_a_killed_build_completed_by_a_refresh_in_one_process_gets_every_index(
+    archive: Path, tmp_path: Path
+) -> None:
+    expected = _layout_of_one_process(archive, tmp_path / "alone.sqlite")
+    index = tmp_path / "index.sqlite"
+    process = _start(archive, index)
+    _wait_for_a_shard(process, Path(f"{index}.shards"))
+    os.killpg(process.pid, signal.SIGKILL)  # the whole group, workers too
+    process.wait(timeout=30)
+    _wait_for_group_to_end(process.pid)
+    with Archive.open(archive, index=index, workers=1) as opened:  # too few workers for a cold build
+        assert opened.index.filled  # type: ignore[attr-defined]
+    assert _layout(index) == expected
+    listed = _run(archive, index, "--fresh", "none", "list", "--json")
+    assert {json.loads(line)["id"] for line in listed.stdout.splitlines()} == _expected_ids(archive)
 
 
 def _run(archive: Path, index: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -10,7 +10,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .reads import computed_counts
-from .schema import failure_kind, meta, set_meta, write_transaction
+from .schema import (
+    BUILD_AUTOMERGE,
+    DEFAULT_AUTOMERGE,
+    create_build_indexes,
+    drop_build_indexes,
+    failure_kind,
+    meta,
+    set_automerge,
+    set_meta,
+    write_transaction,
+)
 from .shards import merge_shard, remove_shard, shard_folder, shard_schema
 
 if TYPE_CHECKING:
@@ -22,6 +32,10 @@ if TYPE_CHECKING:
 def finish(connection: sqlite3.Connection, snapshot: bytes) -> None:
     """The counts and the walk's digest, which say the index is complete (in the
     caller's write transaction)."""
+    # A cold build killed midway may be completed by a plain refresh: what it set
+    # aside for the build is put back here then.
+    create_build_indexes(connection)
+    set_automerge(connection, DEFAULT_AUTOMERGE)
     articles, problems = computed_counts(connection)
     files = connection.execute("SELECT count(*) FROM files").fetchone()[0]
     skipped = connection.execute("SELECT count(*) FROM files WHERE skipped IS NOT NULL").fetchone()[0]
@@ -57,6 +71,11 @@ class ColdBuild:
         # The index's own indexes take a row of each shard at random places: a cache of
         # 64 MB keeps the pages they touch (SQLite's default is 2 MB).
         self.connection.execute("PRAGMA cache_size = -65536")
+        with write_transaction(self.connection):
+            if not self._ours():
+                return  # another newsarc completed the index
+            set_automerge(self.connection, BUILD_AUTOMERGE)
+            drop_build_indexes(self.connection)
         try:
             merged_all = self._merge_shards(to_parse, workers)
         except (OSError, sqlite3.Error) as error:
@@ -68,6 +87,11 @@ class ColdBuild:
         with write_transaction(self.connection):
             if not self._ours():
                 return  # another newsarc completed the index
+            create_build_indexes(self.connection)
+        self._checkpoint()
+        with write_transaction(self.connection):
+            if not self._ours():
+                return
             if not merged_all:
                 merged = {path for (path,) in self.connection.execute("SELECT path FROM files")}
                 rest = [article_file for article_file in to_parse if article_file.path not in merged]
@@ -125,10 +149,13 @@ class ColdBuild:
                 merge_shard(connection)
         finally:
             connection.execute("DETACH DATABASE shard")
+        self._checkpoint()
+        return True
+
+    def _checkpoint(self) -> None:
         # At once, not at SQLite's 1,000 pages: the WAL then holds about one shard.
         with contextlib.suppress(sqlite3.Error):
-            connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        return True
+            self.connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     def _ours(self) -> bool:
         return meta(self.connection, "building") == self.build
