@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from newsarc.archive import Archive
-from newsarc.index.sqlite import inserts, shards, workers
-from newsarc.index.sqlite.schema import DEFAULT_AUTOMERGE, FTS_TABLES, ROW_TABLES
+from newsarc.index.sqlite import coldbuild, inserts, shards, workers
+from newsarc.index.sqlite.schema import BUILD_MERGING, DEFAULT_MERGING, FTS_TABLES, ROW_TABLES
 from newsarc.parsing import ArticleFile
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -68,8 +68,9 @@ def test_the_wal_of_a_cold_build_stays_bounded_by_the_shards(
     archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """One transaction for the whole build grew the WAL to the size of the index;
-    a commit per shard keeps it to about a shard's worth."""
-    monkeypatch.setattr(workers, "SHARD_FILES", 100)  # about 12 shards for this archive
+    a commit per shard, checkpointed every few shards, keeps it to about those shards' worth."""
+    monkeypatch.setattr(workers, "SHARD_FILES", 50)  # about 24 shards for this archive
+    assert coldbuild.CHECKPOINT_SHARDS <= 2  # so the WAL holds about a twelfth of them
     index = tmp_path / "index.sqlite"
     wal = Path(f"{index}-wal")
     largest = [0]
@@ -83,22 +84,25 @@ def test_the_wal_of_a_cold_build_stays_bounded_by_the_shards(
     assert 0 < largest[0] < size / 3, (largest[0], size)
 
 
-def _layout(index: Path) -> tuple[list[tuple[str, str]], dict[str, int]]:
-    """The index's own indexes (name, SQL), and each full-text table's `automerge`."""
+Layout = tuple[list[tuple[str, str]], dict[str, dict[str, int]]]
+
+
+def _layout(index: Path) -> Layout:
+    """The index's own indexes (name, SQL), and each full-text table's merge settings."""
     connection = sqlite3.connect(index)
     try:
         indexes = sorted(connection.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"))
-        automerge = {}
+        merging = {}
         for table in FTS_TABLES:
-            stored = connection.execute(f"SELECT v FROM {table}_config WHERE k = 'automerge'").fetchone()
-            automerge[table] = stored[0] if stored else DEFAULT_AUTOMERGE
+            stored = dict(connection.execute(f"SELECT k, v FROM {table}_config"))
+            merging[table] = {name: stored.get(name, value) for name, value in DEFAULT_MERGING.items()}
     finally:
         connection.close()
-    return indexes, automerge
+    return indexes, merging
 
 
-def _layout_of_one_process(archive: Path, index: Path) -> tuple[list[tuple[str, str]], dict[str, int]]:
+def _layout_of_one_process(archive: Path, index: Path) -> Layout:
     with Archive.open(archive, index=index, workers=1):
         pass
     return _layout(index)
@@ -109,7 +113,7 @@ def test_a_cold_build_merges_in_bulk_and_leaves_the_index_one_process_makes(
 ) -> None:
     """While shards are merged the index has none of the indexes of dates, URLs and topics
     and FTS5 merges sixteen segments at a time (each row is rewritten about half as
-    often); once built it has every index and FTS5's settings as any other index."""
+    often), incrementally; once built it has every index and FTS5's settings as any other index."""
     monkeypatch.setattr(workers, "SHARD_FILES", 100)  # a dozen shards, seen as they merge
     expected = _layout_of_one_process(archive, tmp_path / "alone.sqlite")
     index = tmp_path / "index.sqlite"
@@ -124,9 +128,10 @@ def test_a_cold_build_merges_in_bulk_and_leaves_the_index_one_process_makes(
     assert {name for name, _ in during[0]} < {name for name, _ in expected[0]}
     assert {name for name, _ in expected[0]} - {name for name, _ in during[0]} >= {
         "articles_newest", "urls_canonical"}
-    assert during[1] == dict.fromkeys(FTS_TABLES, 16)
+    assert during[1] == dict.fromkeys(FTS_TABLES, BUILD_MERGING)
+    assert BUILD_MERGING["automerge"] == 16
     assert _layout(index) == expected
-    assert expected[1] == dict.fromkeys(FTS_TABLES, DEFAULT_AUTOMERGE)
+    assert expected[1] == dict.fromkeys(FTS_TABLES, DEFAULT_MERGING)
 
 
 def test_a_killed_build_completed_by_a_refresh_in_one_process_gets_every_index(

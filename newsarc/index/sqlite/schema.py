@@ -155,9 +155,11 @@ def insert_texts(connection: sqlite3.Connection, texts: list[tuple[Any, ...]]) -
 # segments of a level are there, so each cold build's row is rewritten about
 # log4(articles / shard) times. A cold build merges sixteen at a time instead, which
 # rewrites each row about half as often (15% of the merge's CPU at 20,000 files) with
-# queries as fast; the work stays incremental, spread over the shards' transactions, so
-# the WAL stays about one shard's size. Every other write uses FTS5's default again.
-BUILD_AUTOMERGE, DEFAULT_AUTOMERGE = 16, 4
+# queries as fast. `crisismerge` (all of a level at once, in one transaction) is put
+# past it, so the merging stays incremental, spread over the shards' transactions, and
+# the WAL about a shard's size. Every other write uses FTS5's defaults again.
+BUILD_MERGING = {"automerge": 16, "crisismerge": 64}
+DEFAULT_MERGING = {"automerge": 4, "crisismerge": 16}
 
 
 def drop_build_indexes(connection: sqlite3.Connection) -> None:
@@ -176,13 +178,14 @@ def create_build_indexes(connection: sqlite3.Connection) -> None:
         connection.execute(statement)
 
 
-def set_automerge(connection: sqlite3.Connection, segments: int) -> None:
-    """Set every full-text table's `automerge` (stored in the index; in the caller's
-    write transaction), unless it is set so already."""
+def set_merging(connection: sqlite3.Connection, settings: dict[str, int]) -> None:
+    """Set every full-text table's merge settings (stored in the index; in the caller's
+    write transaction), those not set so already."""
     for table in FTS_TABLES:
-        stored = connection.execute(f"SELECT v FROM {table}_config WHERE k = 'automerge'").fetchone()
-        if (stored[0] if stored else DEFAULT_AUTOMERGE) != segments:
-            connection.execute(f"INSERT INTO {table}({table}, rank) VALUES ('automerge', ?)", (segments,))
+        stored = dict(connection.execute(f"SELECT k, v FROM {table}_config"))
+        for name, value in settings.items():
+            if stored.get(name, DEFAULT_MERGING[name]) != value:
+                connection.execute(f"INSERT INTO {table}({table}, rank) VALUES (?, ?)", (name, value))
 
 
 def delete_texts(connection: sqlite3.Connection, rowids: list[int]) -> None:
