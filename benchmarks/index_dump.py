@@ -46,7 +46,8 @@ def _rows(connection: sqlite3.Connection, table: str, ids: dict[int, str]) -> li
     rows = []
     for rowid, *values in connection.execute(f"SELECT rowid, * FROM {table}"):
         if keyed == "rowid":  # the rowid column (or the implicit rowid) becomes the id
-            values = [ids[rowid], *(value for name, value in zip(columns, values, strict=True) if name != "rowid")]
+            named = zip(columns, values, strict=True)
+            values = [ids[rowid], *(value for name, value in named if name != "rowid")]
         elif keyed:
             position = columns.index(keyed)
             values[position] = ids[values[position]]
