@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from .reads import computed_counts
 from .schema import (
+    BUILD_INDEXES,
     BUILD_MERGING,
     DEFAULT_MERGING,
     create_build_indexes,
@@ -53,8 +54,10 @@ class ColdBuild:
     """An index with no files filled from many: worker processes write shards, merged
     here as they come, one transaction each.
 
-    The index commits (and so checkpoints its WAL) after each shard: one transaction
-    for the whole build grew the WAL past the index's own size. The counts and the
+    The index commits after each shard and checkpoints its WAL every CHECKPOINT_SHARDS
+    shards: one transaction for the whole build grew the WAL past the index's own size.
+    While it is built, the indexes of dates, URLs and topics are left out (made at the
+    end) and FTS5 merges its segments in larger steps (`schema.BUILD_MERGING`). The counts and the
     snapshot are written last, so until then every newsarc sees an index not yet
     filled and refreshes it: one killed midway is completed by the next run, and a
     build another newsarc completed meanwhile (`building` no longer ours) stops.
@@ -100,11 +103,14 @@ class ColdBuild:
             if isinstance(error, sqlite3.Error) and failure_kind(error) != "unwritable":
                 raise
             merged_all = False
-        with write_transaction(self.connection):
-            if not self._ours():
-                return  # another newsarc completed the index
-            create_build_indexes(self.connection)
-        self._checkpoint()
+        # One index a transaction, each checkpointed: at 1,000,000 articles together
+        # they are some hundreds of MB, which the WAL would hold at once.
+        for number in range(BUILD_INDEXES):
+            with write_transaction(self.connection):
+                if not self._ours():
+                    return  # another newsarc completed the index
+                create_build_indexes(self.connection, only=number)
+            self._checkpoint()
         with write_transaction(self.connection):
             if not self._ours():
                 return

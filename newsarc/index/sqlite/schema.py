@@ -131,6 +131,7 @@ CREATE INDEX IF NOT EXISTS related_links_canonical ON related_links(canonical);
 """
 _BUILD_INDEX_NAMES = ("articles_published", "articles_newest", "articles_oldest", "articles_canonical",
                       "labels_value", "urls_canonical", "related_links_canonical")
+BUILD_INDEXES = len(_BUILD_INDEX_NAMES)
 
 _COLUMNS = ", ".join(FTS_COLUMNS)
 _TEXT_SCHEMA = f"""
@@ -172,10 +173,12 @@ def drop_build_indexes(connection: sqlite3.Connection) -> None:
         connection.execute(f"DROP INDEX IF EXISTS {name}")
 
 
-def create_build_indexes(connection: sqlite3.Connection) -> None:
-    """Create the indexes `drop_build_indexes` dropped; nothing when they exist."""
-    for statement in _statements(_BUILD_INDEXES):
-        connection.execute(statement)
+def create_build_indexes(connection: sqlite3.Connection, only: int | None = None) -> None:
+    """Create the indexes `drop_build_indexes` dropped (or only the one numbered `only`,
+    from 0 to BUILD_INDEXES - 1); nothing for those that exist."""
+    for number, statement in enumerate(_statements(_BUILD_INDEXES)):
+        if only is None or number == only:
+            connection.execute(statement)
 
 
 def set_merging(connection: sqlite3.Connection, settings: dict[str, int]) -> None:
