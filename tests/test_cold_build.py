@@ -18,7 +18,8 @@ import pytest
 
 from newsarc.archive import Archive
 from newsarc.index.sqlite import coldbuild, inserts, shards, workers
-from newsarc.index.sqlite.schema import BUILD_MERGING, DEFAULT_MERGING, FTS_TABLES, ROW_TABLES
+from newsarc.index.sqlite.bulkload import BUILD_MERGING, DEFAULT_MERGING
+from newsarc.index.sqlite.schema import FTS_TABLES, ROW_TABLES
 from newsarc.parsing import ArticleFile
 
 PROJECT = Path(__file__).resolve().parent.parent

@@ -9,19 +9,16 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .reads import computed_counts
-from .schema import (
+from .bulkload import (
     BUILD_INDEXES,
     BUILD_MERGING,
     DEFAULT_MERGING,
     create_build_indexes,
     drop_build_indexes,
-    failure_kind,
-    meta,
     set_merging,
-    set_meta,
-    write_transaction,
 )
+from .reads import computed_counts
+from .schema import failure_kind, meta, set_meta, write_transaction
 from .shards import merge_shard, remove_shard, shard_folder, shard_schema
 
 if TYPE_CHECKING:

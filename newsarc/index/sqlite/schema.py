@@ -119,8 +119,8 @@ PRAGMA application_id = {APPLICATION_ID};
 
 # Indexes whose entries land at random places (dates, URLs, topics): a cold build
 # creates them once its rows are in, from one sort each, instead of rewriting hundreds
-# of their pages at every shard's commit (see `drop_build_indexes`).
-_BUILD_INDEXES = """
+# of their pages at every shard's commit (see `bulkload`).
+BUILD_INDEX_SQL = """
 CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
 CREATE INDEX IF NOT EXISTS articles_newest ON articles(published IS NULL, published DESC);
 CREATE INDEX IF NOT EXISTS articles_oldest ON articles(published IS NULL, published);
@@ -129,9 +129,8 @@ CREATE INDEX IF NOT EXISTS labels_value ON labels(kind, value);
 CREATE INDEX IF NOT EXISTS urls_canonical ON urls(canonical);
 CREATE INDEX IF NOT EXISTS related_links_canonical ON related_links(canonical);
 """
-_BUILD_INDEX_NAMES = ("articles_published", "articles_newest", "articles_oldest", "articles_canonical",
-                      "labels_value", "urls_canonical", "related_links_canonical")
-BUILD_INDEXES = len(_BUILD_INDEX_NAMES)
+BUILD_INDEX_NAMES = ("articles_published", "articles_newest", "articles_oldest", "articles_canonical",
+                     "labels_value", "urls_canonical", "related_links_canonical")
 
 _COLUMNS = ", ".join(FTS_COLUMNS)
 _TEXT_SCHEMA = f"""
@@ -150,45 +149,6 @@ def insert_texts(connection: sqlite3.Connection, texts: list[tuple[Any, ...]]) -
         connection.executemany(f"INSERT INTO {table}(rowid, {_COLUMNS}) VALUES ({marks})", texts)
     grams = [row for row in (cjk_row(text) for text in texts) if row is not None]
     connection.executemany(f"INSERT INTO {CJK_TABLE}(rowid, {_COLUMNS}) VALUES ({marks})", grams)
-
-
-# FTS5 merges a table's segments as rows are written (`automerge`): by default once four
-# segments of a level are there, so each cold build's row is rewritten about
-# log4(articles / shard) times. A cold build merges sixteen at a time instead, which
-# rewrites each row about half as often (15% of the merge's CPU at 20,000 files) with
-# queries as fast. `crisismerge` (all of a level at once, in one transaction) is put
-# past it, so the merging stays incremental, spread over the shards' transactions, and
-# the WAL about a shard's size. Every other write uses FTS5's defaults again.
-BUILD_MERGING = {"automerge": 16, "crisismerge": 64}
-DEFAULT_MERGING = {"automerge": 4, "crisismerge": 16}
-
-
-def drop_build_indexes(connection: sqlite3.Connection) -> None:
-    """Drop the indexes a cold build makes at its end (in the caller's write transaction).
-
-    Until `create_build_indexes` runs, the index is not complete (no `files` count),
-    so no command queries it: each waits for the build, or completes it.
-    """
-    for name in _BUILD_INDEX_NAMES:
-        connection.execute(f"DROP INDEX IF EXISTS {name}")
-
-
-def create_build_indexes(connection: sqlite3.Connection, only: int | None = None) -> None:
-    """Create the indexes `drop_build_indexes` dropped (or only the one numbered `only`,
-    from 0 to BUILD_INDEXES - 1); nothing for those that exist."""
-    for number, statement in enumerate(_statements(_BUILD_INDEXES)):
-        if only is None or number == only:
-            connection.execute(statement)
-
-
-def set_merging(connection: sqlite3.Connection, settings: dict[str, int]) -> None:
-    """Set every full-text table's merge settings (stored in the index; in the caller's
-    write transaction), those not set so already."""
-    for table in FTS_TABLES:
-        stored = dict(connection.execute(f"SELECT k, v FROM {table}_config"))
-        for name, value in settings.items():
-            if stored.get(name, DEFAULT_MERGING[name]) != value:
-                connection.execute(f"INSERT INTO {table}({table}, rank) VALUES (?, ?)", (name, value))
 
 
 def delete_texts(connection: sqlite3.Connection, rowids: list[int]) -> None:
@@ -436,7 +396,7 @@ def _create(connection: sqlite3.Connection) -> sqlite3.Connection:
 
 
 def _schema_statements() -> Iterator[str]:
-    return _statements(_SCHEMA + _BUILD_INDEXES + _TEXT_SCHEMA)
+    return _statements(_SCHEMA + BUILD_INDEX_SQL + _TEXT_SCHEMA)
 
 
 def _statements(script: str) -> Iterator[str]:
