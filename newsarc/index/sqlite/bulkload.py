@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .schema import BUILD_INDEX_NAMES, BUILD_INDEX_SQL, FTS_TABLES
-
 if TYPE_CHECKING:
     import sqlite3
 
@@ -21,6 +19,20 @@ if TYPE_CHECKING:
 # the WAL about a shard's size. Every other write uses FTS5's defaults again.
 BUILD_MERGING = {"automerge": 16, "crisismerge": 64}
 DEFAULT_MERGING = {"automerge": 4, "crisismerge": 16}
+# Indexes whose entries land at random places (dates, URLs, topics): a cold build
+# creates them once its rows are in, from one sort each, instead of rewriting hundreds
+# of their pages at every shard's commit (part of the schema of every index).
+BUILD_INDEX_SQL = """
+CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
+CREATE INDEX IF NOT EXISTS articles_newest ON articles(published IS NULL, published DESC);
+CREATE INDEX IF NOT EXISTS articles_oldest ON articles(published IS NULL, published);
+CREATE INDEX IF NOT EXISTS articles_canonical ON articles(canonical_url);
+CREATE INDEX IF NOT EXISTS labels_value ON labels(kind, value);
+CREATE INDEX IF NOT EXISTS urls_canonical ON urls(canonical);
+CREATE INDEX IF NOT EXISTS related_links_canonical ON related_links(canonical);
+"""
+BUILD_INDEX_NAMES = ("articles_published", "articles_newest", "articles_oldest", "articles_canonical",
+                     "labels_value", "urls_canonical", "related_links_canonical")
 # One CREATE INDEX a line.
 _BUILD_INDEX_STATEMENTS = [line for line in BUILD_INDEX_SQL.splitlines() if line.strip()]
 BUILD_INDEXES = len(_BUILD_INDEX_STATEMENTS)
@@ -47,6 +59,8 @@ def create_build_indexes(connection: sqlite3.Connection, only: int | None = None
 def set_merging(connection: sqlite3.Connection, settings: dict[str, int]) -> None:
     """Set every full-text table's merge settings (stored in the index; in the caller's
     write transaction), those not set so already."""
+    from .schema import FTS_TABLES  # schema imports this module for BUILD_INDEX_SQL
+
     for table in FTS_TABLES:
         stored = dict(connection.execute(f"SELECT k, v FROM {table}_config"))
         for name, value in settings.items():

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from ...errors import StoreError
 from .. import NotAnIndexError
+from .bulkload import BUILD_INDEX_SQL
 from .cjk import grams, has_cjk
 from .fileheader import APPLICATION_ID, check_index_path, header_is_ours
 
@@ -116,21 +117,6 @@ CREATE INDEX related_links_article ON related_links(article);
 PRAGMA user_version = {SCHEMA_VERSION};
 PRAGMA application_id = {APPLICATION_ID};
 """
-
-# Indexes whose entries land at random places (dates, URLs, topics): a cold build
-# creates them once its rows are in, from one sort each, instead of rewriting hundreds
-# of their pages at every shard's commit (see `bulkload`).
-BUILD_INDEX_SQL = """
-CREATE INDEX IF NOT EXISTS articles_published ON articles(published);
-CREATE INDEX IF NOT EXISTS articles_newest ON articles(published IS NULL, published DESC);
-CREATE INDEX IF NOT EXISTS articles_oldest ON articles(published IS NULL, published);
-CREATE INDEX IF NOT EXISTS articles_canonical ON articles(canonical_url);
-CREATE INDEX IF NOT EXISTS labels_value ON labels(kind, value);
-CREATE INDEX IF NOT EXISTS urls_canonical ON urls(canonical);
-CREATE INDEX IF NOT EXISTS related_links_canonical ON related_links(canonical);
-"""
-BUILD_INDEX_NAMES = ("articles_published", "articles_newest", "articles_oldest", "articles_canonical",
-                     "labels_value", "urls_canonical", "related_links_canonical")
 
 _COLUMNS = ", ".join(FTS_COLUMNS)
 _TEXT_SCHEMA = f"""
