@@ -85,7 +85,7 @@ class Refresh:
         from ...parsing.walk import scan_archive, stat_walk
         from ..walkdiff import diff_walk, walk_digest
 
-        known_listings = _decode_listings(meta(self.connection, "listings"))
+        known_listings = decode_listings(meta(self.connection, "listings"))
         walked = stat_walk(self.root, known_listings)
         fingerprint = walked.fingerprint()
         if self._fingerprint_holds(fingerprint, report):
@@ -256,7 +256,7 @@ def _encode_listings(listings: dict[str, Listing]) -> bytes:
     return marshal.dumps((classification_key(), listings))
 
 
-def _decode_listings(stored: object) -> dict[str, Listing]:
+def decode_listings(stored: object) -> dict[str, Listing]:
     """The folder listings of the last walk; none when they are missing or unreadable
     (the walk then lists every folder, as it always could)."""
     if not isinstance(stored, bytes):
