@@ -67,6 +67,6 @@ def start(connection: sqlite3.Connection, root: Path) -> WalkAhead | None:
 def _fingerprint(root: Path, listings: object) -> bytes:
     """In the child: the fingerprint of a walk of `root` (empty when it cannot vouch)."""
     from ...parsing.walk import stat_walk
-    from .refresh import decode_listings
+    from .listings import decode_listings
 
     return stat_walk(root, decode_listings(listings)).fingerprint() or b""
