@@ -83,7 +83,13 @@ class SqliteIndex:
         far holds (it stays read as it is), False when the archive changed: then every
         stream read from it is closed and the caller refreshes and asks again."""
         walk, self._walk_ahead = self._walk_ahead, None
-        if walk is None or walk.holds():
+        if walk is None:
+            return True
+        try:
+            holds = walk.holds()
+        finally:
+            walk.stop()  # an interrupted wait (Ctrl-C, an error) still ends the child
+        if holds:
             return True
         for stream in list(self._streams):
             stream.close()
