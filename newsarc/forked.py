@@ -37,6 +37,7 @@ class Child:
         wait until the child is recorded, so none is left behind, and none ever runs
         the parent's code in the child."""
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, _BLOCKED)
+        parent = os.getpid()
         try:
             try:
                 reader, writer = os.pipe()
@@ -51,6 +52,7 @@ class Child:
             if pid == 0:
                 status = 1
                 try:
+                    _die_with(parent)
                     signal.set_wakeup_fd(-1)  # the watcher's, in the parent
                     for number in _BLOCKED:
                         signal.signal(number, signal.SIG_DFL)
@@ -86,3 +88,18 @@ class Child:
         with contextlib.suppress(OSError):
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:
+    """In the child: be killed when `parent` ends. `stop` kills only its own child, so
+    the children of that child (the walk ahead stats a big folder in some) would run on;
+    so would the child itself when its parent is killed outright (SIGKILL, the OOM killer)."""
+    import ctypes  # here, not in the parent: the child pays for it beside the parent's work
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it ended before the request was made
+        os._exit(1)
