@@ -95,7 +95,7 @@ class Archive:
         opened, report = refreshed(root, opened, notices, fresh=fresh, rebuild=rebuild, progress=progress,
                                     workers=workers, trust_watcher=trust_watcher, deferred=deferred)
         archive = cls(root, opened, report)
-        if deferred:
+        if deferred and opened.walking_ahead:  # else the refresh is final: told before any question
             archive._deferred = Deferred(progress, workers)
         return archive
 

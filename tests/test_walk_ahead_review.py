@@ -131,3 +131,16 @@ def test_strict_stops_a_folder_export_before_its_folder_is_made(archive: Path, t
     assert exported.exit_code != 0
     assert "(--strict)" in exported.stderr
     assert not out.exists()
+
+
+def test_a_refresh_that_walked_here_is_told_at_once(archive: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No walk ran ahead (a small archive): the report is final when the archive opens,
+    so its notices and --strict come before the command does anything, as before."""
+    monkeypatch.setattr(walkahead, "AHEAD_FILES", 2000)
+    (archive / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    _built(archive)
+    told: list[int] = []
+    with Archive.open(archive, index=archive.parent / "index.sqlite", deferred=True) as opened:
+        assert not opened.index.walking_ahead
+        opened.when_settled(lambda report, spellings: told.append(report.problems))
+        assert told == [1]

@@ -70,6 +70,10 @@ class Index(Protocol):
         With `deferred`, a full refresh may only start its walk and report the index as it
         is: the questions asked until `settle` are answered from it as it is."""
 
+    @property
+    def walking_ahead(self) -> bool:
+        """True while a deferred refresh's walk runs (until `settle`)."""
+
     def settle(self) -> bool:
         """End a deferred refresh: True when the index as answered so far holds, False
         when the folder changed (the caller refreshes and asks again); True when none."""

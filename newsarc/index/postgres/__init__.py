@@ -101,6 +101,10 @@ class PostgresIndex:
         refresh = Refresh(self.connection, self.root, self.location)
         return self._call(lambda: refresh.refresh(mode=mode, progress=progress, workers=workers))
 
+    @property
+    def walking_ahead(self) -> bool:
+        return False
+
     def settle(self) -> bool:
         return True
 

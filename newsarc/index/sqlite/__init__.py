@@ -78,6 +78,10 @@ class SqliteIndex:
         return Refresh(self.connection, self.root).refresh(mode=mode, progress=progress, workers=workers,
                                                            trust_watcher=trust_watcher)
 
+    @property
+    def walking_ahead(self) -> bool:
+        return self._walk_ahead is not None
+
     def settle(self) -> bool:
         """After a deferred refresh: wait for its walk; True when the index as read so
         far holds (it stays read as it is), False when the archive changed: then every
