@@ -37,7 +37,8 @@ def plain(spelling: Spelling) -> bool:
     return not spelling.rescued and not spelling.suggested
 
 
-def prepended(first: _T, rest: Iterator[_T]) -> Generator[_T, None, None]:
+def prepended(first: _T, rest: Iterator[_T], ended: Callable[[], object]) -> Generator[_T, None, None]:
+    """`first`, then `rest`; `ended()` once `rest` is closed (read to its end or not)."""
     try:
         yield first
         yield from rest
@@ -45,6 +46,7 @@ def prepended(first: _T, rest: Iterator[_T]) -> Generator[_T, None, None]:
         close = getattr(rest, "close", None)
         if close is not None:
             close()
+        ended()
 
 
 def refreshed(root: Path, opened: Index, notices: list[str], *, fresh: str, rebuild: bool,

@@ -10,12 +10,11 @@ import time
 from pathlib import Path
 
 import pytest
+from test_walk_ahead import _built, _query, _write, run
 
 from newsarc.archive import Archive
 from newsarc.index.sqlite import walkahead
 from newsarc.parsing import statpool, walk
-
-from test_walk_ahead import _built, _query, _write, run
 
 pytestmark = pytest.mark.usefixtures("isolated_environment")
 
@@ -121,8 +120,8 @@ def test_the_walks_own_stat_children_end_with_it(archive: Path, tmp_path: Path,
 
 
 @pytest.mark.parametrize("ahead_files", [0, walkahead.AHEAD_FILES])  # the walk ahead, or here first
-def test_strict_stops_a_folder_export_before_its_folder_is_made(archive: Path, tmp_path: Path, ahead_files: int,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_strict_stops_a_folder_export_before_its_folder_is_made(
+        archive: Path, tmp_path: Path, ahead_files: int, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(walkahead, "AHEAD_FILES", ahead_files)
     (archive / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
     _built(archive)
@@ -144,3 +143,39 @@ def test_a_refresh_that_walked_here_is_told_at_once(archive: Path, monkeypatch: 
         assert not opened.index.walking_ahead
         opened.when_settled(lambda report, spellings: told.append(report.problems))
         assert told == [1]
+
+
+def _checkpoint_blocked(database: Path) -> bool:
+    """True when a reader keeps another newsarc's final checkpoint (a build's
+    `wal_checkpoint(TRUNCATE)`) from emptying the write-ahead log."""
+    import sqlite3
+
+    other = sqlite3.connect(database, isolation_level=None)
+    try:
+        other.execute("PRAGMA busy_timeout = 0")
+        other.execute("INSERT OR REPLACE INTO meta VALUES ('review', 1)")  # something in the log
+        busy, _, _ = other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return bool(busy)
+    finally:
+        other.close()
+
+
+@pytest.mark.parametrize("question", ["count", "stream", "abandoned stream"])
+def test_a_kept_answer_holds_no_read_transaction_after_it(archive: Path, question: str) -> None:
+    """The read transaction that read the stored fingerprint ends with the answer it
+    guards: `show` in a pager must not hold another newsarc's checkpoint (30 s of
+    busy timeout at the end of a build) nor let the write-ahead log grow meanwhile."""
+    _built(archive)
+    database = archive.parent / "index.sqlite"
+    with Archive.open(archive, index=database, deferred=True) as opened:
+        assert opened.index.walking_ahead
+        if question == "count":
+            assert opened.count(_query("harbour")) == 6
+        elif question == "stream":
+            assert len(list(opened.iter_articles(_query("harbour")))) == 6
+        else:  # a closed pipe after the first line
+            stream = opened.iter_articles(_query("harbour"))
+            next(stream)
+            assert _checkpoint_blocked(database)  # still reading in the walk's transaction
+            stream.close()  # type: ignore[attr-defined]
+        assert not _checkpoint_blocked(database)

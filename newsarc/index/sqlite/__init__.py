@@ -7,6 +7,7 @@ question with model objects. `SqliteIndex` ties them to one connection.
 
 from __future__ import annotations
 
+import inspect
 import time
 import weakref
 from pathlib import Path
@@ -43,6 +44,7 @@ class SqliteIndex:
         # closed database when the garbage collector gets to it.
         self._streams: weakref.WeakSet[Generator[object, None, None]] = weakref.WeakSet()
         self._walk_ahead: WalkAhead | None = None
+        self._reading_ahead = False  # in the read transaction the walk ahead began
 
     @classmethod
     def open(cls, root: Path, database: Path | None, notices: list[str], *,
@@ -66,6 +68,7 @@ class SqliteIndex:
             from .walkahead import start
 
             self._walk_ahead = start(self.connection, self.root)
+            self._reading_ahead = self._walk_ahead is not None
             if self._walk_ahead is not None:  # the index as it is, until `settle` says it holds
                 return _report_as_it_is(self.connection) or RefreshReport()
         if mode == "none":
@@ -84,22 +87,31 @@ class SqliteIndex:
 
     def settle(self) -> bool:
         """After a deferred refresh: wait for its walk; True when the index as read so
-        far holds (it stays read as it is), False when the archive changed: then every
-        stream read from it is closed and the caller refreshes and asks again."""
+        far holds, False when the archive changed: then every stream read from it is
+        closed and the caller refreshes and asks again. The walk's read transaction ends
+        once no stream still reads in it (call again when the last one ends): held
+        longer, it would keep another newsarc's checkpoint from emptying the log for
+        as long as a pager stays open."""
         walk, self._walk_ahead = self._walk_ahead, None
-        if walk is None:
-            return True
-        try:
-            holds = walk.holds()
-        finally:
-            walk.stop()  # an interrupted wait (Ctrl-C, an error) still ends the child
-        if holds:
-            return True
-        for stream in list(self._streams):
-            stream.close()
-        if self.connection.in_transaction:
-            self.connection.execute("COMMIT")
-        return False
+        if walk is not None:
+            try:
+                holds = walk.holds()
+            finally:
+                walk.stop()  # an interrupted wait (Ctrl-C, an error) still ends the child
+            if not holds:
+                for stream in list(self._streams):
+                    stream.close()
+                self._end_reading_ahead()
+                return False
+        if not any(inspect.getgeneratorstate(stream) != inspect.GEN_CLOSED for stream in list(self._streams)):
+            self._end_reading_ahead()
+        return True
+
+    def _end_reading_ahead(self) -> None:
+        if self._reading_ahead:
+            self._reading_ahead = False
+            if self.connection.in_transaction:
+                self.connection.execute("COMMIT")
 
     def folders(self) -> list[str]:
         return reads.folders(self.connection)
