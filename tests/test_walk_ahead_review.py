@@ -179,3 +179,15 @@ def test_a_kept_answer_holds_no_read_transaction_after_it(archive: Path, questio
             assert _checkpoint_blocked(database)  # still reading in the walk's transaction
             stream.close()  # type: ignore[attr-defined]
         assert not _checkpoint_blocked(database)
+
+
+def test_the_index_can_be_written_after_a_kept_answer(archive: Path) -> None:
+    """A refresh (or a watcher's heartbeat) after a question of the same open archive
+    writes in a transaction of its own, not inside the walk's read transaction."""
+    _built(archive)
+    with Archive.open(archive, index=archive.parent / "index.sqlite", deferred=True) as opened:
+        assert opened.index.walking_ahead
+        assert opened.count(_query("harbour")) == 6
+        _write(archive, "story-9", "Harbour story 9", "The harbour reopened.", 28)
+        assert opened.refresh().added == 1
+        assert opened.count(_query("harbour")) == 7
