@@ -22,13 +22,18 @@ def can_fork() -> bool:
 
 _BLOCKED = {signal.SIGINT, signal.SIGTERM}
 
+_forked = False
+"""True in a child: the children it starts stay in its process group, so that stopping
+it stops them too (the walk ahead stats a big folder in children of its own)."""
+
 
 class Child:
     """A forked child process running one function whose bytes come back through a pipe."""
 
-    def __init__(self, pid: int, pipe: int) -> None:
+    def __init__(self, pid: int, pipe: int, group: bool) -> None:
         self.pid: int | None = pid
         self.pipe = pipe
+        self.group = group  # the child leads a process group of its own and its children
 
     @classmethod
     def start(cls, work: Callable[[], bytes]) -> Child | None:
@@ -37,7 +42,6 @@ class Child:
         wait until the child is recorded, so none is left behind, and none ever runs
         the parent's code in the child."""
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, _BLOCKED)
-        parent = os.getpid()
         try:
             try:
                 reader, writer = os.pipe()
@@ -52,7 +56,7 @@ class Child:
             if pid == 0:
                 status = 1
                 try:
-                    _die_with(parent)
+                    _lead_group()
                     signal.set_wakeup_fd(-1)  # the watcher's, in the parent
                     for number in _BLOCKED:
                         signal.signal(number, signal.SIG_DFL)
@@ -64,7 +68,10 @@ class Child:
                 finally:
                     os._exit(status)  # never the parent's exit handlers, buffers or connections
             os.close(writer)
-            return cls(pid, reader)
+            if not _forked:  # here as well as in the child: whichever runs first, the group exists now
+                with contextlib.suppress(OSError):
+                    os.setpgid(pid, pid)
+            return cls(pid, reader, group=not _forked)
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
@@ -86,20 +93,19 @@ class Child:
         with contextlib.suppress(OSError):
             os.close(self.pipe)
         with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
+            if self.group:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)  # with the children it started
+            os.kill(pid, signal.SIGKILL)  # (the group's leader is a zombie by now: nothing)
             os.waitpid(pid, 0)
 
 
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with(parent: int) -> None:
-    """In the child: be killed when `parent` ends. `stop` kills only its own child, so
-    the children of that child (the walk ahead stats a big folder in some) would run on;
-    so would the child itself when its parent is killed outright (SIGKILL, the OOM killer)."""
-    import ctypes  # here, not in the parent: the child pays for it beside the parent's work
-
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # it ended before the request was made
-        os._exit(1)
+def _lead_group() -> None:
+    """In a new child: lead a process group, unless this is a child's child (which stays
+    in its parent's group). Signals from the terminal then reach only newsarc itself,
+    which stops its children as it ends."""
+    global _forked
+    if not _forked:
+        with contextlib.suppress(OSError):
+            os.setpgid(0, 0)
+    _forked = True
