@@ -168,7 +168,7 @@ class Archive:
             return stream_of(self._respelling(query))
         if not self._settle():
             return stream_of(self._respelling(query))
-        return prepended(first, stream, self.index.settle)  # which then ends the walk's read transaction
+        return prepended(first, stream)
 
     def _respelling(self, query: _Q) -> _Q:
         for typed, rescued in self._respelled:

@@ -37,8 +37,7 @@ def plain(spelling: Spelling) -> bool:
     return not spelling.rescued and not spelling.suggested
 
 
-def prepended(first: _T, rest: Iterator[_T], ended: Callable[[], object]) -> Generator[_T, None, None]:
-    """`first`, then `rest`; `ended()` once `rest` is closed (read to its end or not)."""
+def prepended(first: _T, rest: Iterator[_T]) -> Generator[_T, None, None]:
     try:
         yield first
         yield from rest
@@ -46,7 +45,6 @@ def prepended(first: _T, rest: Iterator[_T], ended: Callable[[], object]) -> Gen
         close = getattr(rest, "close", None)
         if close is not None:
             close()
-        ended()
 
 
 def refreshed(root: Path, opened: Index, notices: list[str], *, fresh: str, rebuild: bool,

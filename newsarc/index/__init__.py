@@ -76,8 +76,7 @@ class Index(Protocol):
 
     def settle(self) -> bool:
         """End a deferred refresh: True when the index as answered so far holds, False
-        when the folder changed (the caller refreshes and asks again); True when none.
-        Called again when a stream read meanwhile ends, it ends what that stream held."""
+        when the folder changed (the caller refreshes and asks again); True when none."""
 
     def folders(self) -> list[str]:
         """The folders of the last full walk, relative to the archive (`""` is the root)."""

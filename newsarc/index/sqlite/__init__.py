@@ -7,7 +7,6 @@ question with model objects. `SqliteIndex` ties them to one connection.
 
 from __future__ import annotations
 
-import inspect
 import time
 import weakref
 from pathlib import Path
@@ -64,6 +63,7 @@ class SqliteIndex:
     def refresh(self, *, mode: str = "full", progress: ProgressCallback | None = None,
                 workers: int | None = None, trust_watcher: bool = True,
                 deferred: bool = False) -> RefreshReport:
+        self._end_reading_ahead()
         if mode == "full" and deferred and trust_watcher and not self.in_memory:
             from .walkahead import start
 
@@ -87,27 +87,26 @@ class SqliteIndex:
 
     def settle(self) -> bool:
         """After a deferred refresh: wait for its walk; True when the index as read so
-        far holds, False when the archive changed: then every stream read from it is
-        closed and the caller refreshes and asks again. The walk's read transaction ends
-        once no stream still reads in it (call again when the last one ends): held
-        longer, it would keep another newsarc's checkpoint from emptying the log for
-        as long as a pager stays open."""
+        far holds (it stays read as it is, in the walk's read transaction, so that the
+        command's later questions answer from the same index), False when the archive
+        changed: then every stream read from it is closed and the caller refreshes and
+        asks again."""
         walk, self._walk_ahead = self._walk_ahead, None
-        if walk is not None:
-            try:
-                holds = walk.holds()
-            finally:
-                walk.stop()  # an interrupted wait (Ctrl-C, an error) still ends the child
-            if not holds:
-                for stream in list(self._streams):
-                    stream.close()
-                self._end_reading_ahead()
-                return False
-        if not any(inspect.getgeneratorstate(stream) != inspect.GEN_CLOSED for stream in list(self._streams)):
-            self._end_reading_ahead()
-        return True
+        if walk is None:
+            return True
+        try:
+            holds = walk.holds()
+        finally:
+            walk.stop()  # an interrupted wait (Ctrl-C, an error) still ends the child
+        if holds:
+            return True
+        for stream in list(self._streams):
+            stream.close()
+        self._end_reading_ahead()
+        return False
 
     def _end_reading_ahead(self) -> None:
+        """Before a write (a refresh, a heartbeat), which needs a transaction of its own."""
         if self._reading_ahead:
             self._reading_ahead = False
             if self.connection.in_transaction:
@@ -119,11 +118,13 @@ class SqliteIndex:
     def beat(self, heartbeat: Heartbeat) -> None:
         from .heartbeat import write
 
+        self._end_reading_ahead()
         write(self.connection, heartbeat)
 
     def end_watch(self, pid: int) -> None:
         from .heartbeat import clear
 
+        self._end_reading_ahead()
         clear(self.connection, pid)
 
     def close(self) -> None:
