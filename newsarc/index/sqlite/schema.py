@@ -22,6 +22,7 @@ from ...errors import StoreError
 from .. import NotAnIndexError
 from .cjk import grams, has_cjk
 from .fileheader import APPLICATION_ID, check_index_path, header_is_ours
+from .versions import drop_everything, owner
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -269,7 +270,7 @@ def _open_index(database: Path, notices: list[str], rebuild: bool) -> sqlite3.Co
         connection.execute("PRAGMA busy_timeout = 30000")
         # Looked at before any pragma that writes: another program's database is
         # read, never changed (`journal_mode = WAL` would rewrite its header).
-        if _owner(connection) is None:
+        if owner(connection) is None:
             raise NotAnIndexError(database)
         _use_wal(connection)
         connection.execute("PRAGMA synchronous = NORMAL")
@@ -285,12 +286,12 @@ def _open_index(database: Path, notices: list[str], rebuild: bool) -> sqlite3.Co
             notices.append(f"index {database} is from another version of newsarc; rebuilding it")
         with write_transaction(connection):
             # Looked at again under the lock: another newsarc may have just done it.
-            owner = _owner(connection)
-            if owner is None:
+            found = owner(connection)
+            if found is None:
                 raise NotAnIndexError(database)
             current = connection.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-            if rebuild or owner == "empty" or not current:
-                _drop_everything(connection)
+            if rebuild or found == "empty" or not current:
+                drop_everything(connection)
                 for statement in _schema_statements():
                     connection.execute(statement)
         return connection
@@ -310,53 +311,6 @@ def _add_indexes(connection: sqlite3.Connection, version: int) -> bool:
             connection.execute(statement)
         connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return True
-
-
-def _owner(connection: sqlite3.Connection) -> str | None:
-    """"newsarc" for an index newsarc wrote, "empty" for a database with nothing in
-    it (a new file, or one another newsarc is creating), else None."""
-    if connection.in_transaction:
-        return _owner_seen(connection)
-    # One read transaction: another newsarc creating the index may commit between two
-    # statements, and a header read before it with tables read after is no one's index.
-    connection.execute("BEGIN")
-    try:
-        return _owner_seen(connection)
-    finally:
-        if connection.in_transaction:
-            connection.execute("ROLLBACK")
-
-
-def _owner_seen(connection: sqlite3.Connection) -> str | None:
-    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
-    tables = {name for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    version = connection.execute("PRAGMA user_version").fetchone()[0]
-    if application_id == APPLICATION_ID and "meta" in tables:
-        return "newsarc"
-    if application_id != 0:
-        return None
-    if not tables and version == 0:
-        return "empty"
-    # Versions 1 to 4 wrote no application_id; their tables and version number say it.
-    if 1 <= version <= 4 and {"meta", "files", "articles", "articles_fts"} <= tables:
-        return "newsarc"
-    return None
-
-
-def _drop_everything(connection: sqlite3.Connection) -> None:
-    """Drop every table, view and trigger (in the caller's write transaction)."""
-    rows = connection.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
-    for kind in ("view", "trigger"):
-        for row_kind, name, _ in rows:
-            if row_kind == kind:
-                connection.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
-    # Virtual tables first: dropping one drops its shadow tables with it.
-    tables = sorted((not (sql or "").upper().startswith("CREATE VIRTUAL"), name)
-                    for kind, name, sql in rows if kind == "table")
-    for _, name in tables:
-        connection.execute(f'DROP TABLE IF EXISTS "{name}"')
-    connection.execute("PRAGMA user_version = 0")
 
 
 def _use_wal(connection: sqlite3.Connection, seconds: float = 30.0) -> None:
