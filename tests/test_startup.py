@@ -5,7 +5,6 @@ imports under 40 ms)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import subprocess
@@ -123,6 +122,7 @@ def test_an_index_as_it_is_reports_what_its_refresh_would(archive: list[str], tm
     `Refresh` gives for mode "none" (the counts the last refresh stored)."""
     from newsarc.archive import Archive
     from newsarc.index.sqlite.refresh import Refresh
+    from newsarc.slotted import replace
 
     folder, index = Path(archive[1]), Path(archive[3])
     (folder / "broken.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
@@ -131,7 +131,7 @@ def test_an_index_as_it_is_reports_what_its_refresh_would(archive: list[str], tm
         fast = opened.report
         slow = Refresh(opened.index.connection, folder).refresh(mode="none")  # type: ignore[attr-defined]
     assert (fast.unchanged, fast.articles, fast.problems, fast.skipped) == (6, 5, 1, 0)
-    assert dataclasses.replace(fast, seconds=0.0) == dataclasses.replace(slow, seconds=0.0)
+    assert replace(fast, seconds=0.0) == replace(slow, seconds=0.0)
 
 
 # Patterns of ranges over scripts that ASCII text never needs: the CJK runs of the index,
