@@ -34,7 +34,8 @@ class Record:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         slots = (vars(klass).get("__slots__", ()) for klass in reversed(cls.__mro__))
-        cls._fields = tuple(name for names in slots for name in names)
+        # A `__dict__` slot (for a cached_property) is no field.
+        cls._fields = tuple(name for names in slots for name in names if not name.startswith("__"))
         if not cls._fields:  # an abstract base, as FrozenRecord
             return
         # One C call that reads the compared fields; a staticmethod so an instance does not bind it.

@@ -42,7 +42,7 @@ SEES_ONLY = {
     "render": {"model", "results", "textsafe", "htmltext", "entities", "otherfields", "errors"},
     # exporters write what they are given: never the archive, an index or rich
     "exporters": {"model", "results", "records", "errors", "textsafe", "htmltext", "entities", "urls", "safewrite",
-                  "parsing"},
+                  "parsing", "slotted"},
     # the query language is pure: text in, a syntax tree out
     "query": {"errors", "dates", "timestamps", "slotted"},
 }
