@@ -166,7 +166,9 @@ def index(context: Context, request: IndexRequest) -> None:
     # `index` is how the machine holding the folder refreshes a server index, whose
     # other commands default to `--fresh none`: it checks every file unless told otherwise.
     given = settings is not None and settings.fresh_given
-    with open_archive(context, rebuild=rebuild, fresh="full" if rebuild or not given else None) as archive:
+    # Its report is what it shows, so the walk is not run ahead of it.
+    with open_archive(context, rebuild=rebuild, fresh="full" if rebuild or not given else None,
+                      defer_walk=False) as archive:
         report = archive.report
         if request.as_json:
             record = as_dict(report) | {"index": archive.location}

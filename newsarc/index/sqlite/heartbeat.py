@@ -83,6 +83,12 @@ def vouches(connection: sqlite3.Connection) -> bool:
     return False
 
 
+def watching(connection: sqlite3.Connection) -> bool:
+    """True when a live watcher on this host keeps the index (whether it has applied
+    every change yet is what `vouches` asks it)."""
+    return _alive(read(connection))
+
+
 def _alive(heartbeat: Heartbeat | None) -> bool:
     if heartbeat is None or heartbeat.mode != "inotify" or heartbeat.overflow:
         return False
