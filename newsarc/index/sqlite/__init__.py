@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ...model import Article, Problem
     from ...query import Query
     from ...results import DuplicateGroup, Heartbeat, Hit, Page, ProgressCallback, Stats
+    from .walkahead import WalkAhead
 
 _T = TypeVar("_T")
 
@@ -41,6 +42,7 @@ class SqliteIndex:
         # closed before the connection, so none finishes its read transaction on a
         # closed database when the garbage collector gets to it.
         self._streams: weakref.WeakSet[Generator[object, None, None]] = weakref.WeakSet()
+        self._walk_ahead: WalkAhead | None = None
 
     @classmethod
     def open(cls, root: Path, database: Path | None, notices: list[str], *,
@@ -58,7 +60,14 @@ class SqliteIndex:
         return meta(self.connection, "files") is not None
 
     def refresh(self, *, mode: str = "full", progress: ProgressCallback | None = None,
-                workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
+                workers: int | None = None, trust_watcher: bool = True,
+                deferred: bool = False) -> RefreshReport:
+        if mode == "full" and deferred and trust_watcher and not self.in_memory:
+            from .walkahead import start
+
+            self._walk_ahead = start(self.connection, self.root)
+            if self._walk_ahead is not None:  # the index as it is, until `settle` says it holds
+                return _report_as_it_is(self.connection) or RefreshReport()
         if mode == "none":
             report = _report_as_it_is(self.connection)
             if report is not None:
@@ -68,6 +77,19 @@ class SqliteIndex:
 
         return Refresh(self.connection, self.root).refresh(mode=mode, progress=progress, workers=workers,
                                                            trust_watcher=trust_watcher)
+
+    def settle(self) -> bool:
+        """After a deferred refresh: wait for its walk; True when the index as read so
+        far holds (it stays read as it is), False when the archive changed: then every
+        stream read from it is closed and the caller refreshes and asks again."""
+        walk, self._walk_ahead = self._walk_ahead, None
+        if walk is None or walk.holds():
+            return True
+        for stream in list(self._streams):
+            stream.close()
+        if self.connection.in_transaction:
+            self.connection.execute("COMMIT")
+        return False
 
     def folders(self) -> list[str]:
         return reads.folders(self.connection)
@@ -83,6 +105,9 @@ class SqliteIndex:
         clear(self.connection, pid)
 
     def close(self) -> None:
+        if self._walk_ahead is not None:
+            self._walk_ahead.stop()
+            self._walk_ahead = None
         for stream in list(self._streams):
             stream.close()
         self.connection.close()
