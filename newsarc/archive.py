@@ -7,7 +7,6 @@ when the one on disk is damaged or cannot be written).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar, cast
@@ -29,6 +28,7 @@ from .results import (
     Stats,
     with_empty_months,
 )
+from .slotted import replace
 from .spelling import Spelling, check_spelling
 from .urls import canonical_url
 
@@ -304,7 +304,7 @@ class Archive:
             raise ArchiveError(f"cannot count by {by!r}", hint="use one of " + ", ".join(STATS_DIMENSIONS))
         found = self._answer(lambda q: self.index.stats(q, by, top), query)
         counts = with_empty_months(found.counts)[:top] if by == "month" else found.counts
-        return dataclasses.replace(found, counts=counts, timeline=with_empty_months(found.timeline))
+        return replace(found, counts=counts, timeline=with_empty_months(found.timeline))
 
     def duplicates(self, query: Query) -> list[DuplicateGroup]:
         """Groups of articles that are the same story: same canonical URL, or same provider and title."""

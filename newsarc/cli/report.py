@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import click
 
+from ..slotted import as_dict
 from ..textsafe import safe_line
 from .choices import LibraryChoice, stats_dimensions
 from .environment import pass_context
@@ -123,7 +123,7 @@ def check(context: Context, request: CheckRequest) -> None:
         problems = archive.problems()
         for problem in problems:
             if request.as_json:
-                context.write_data(json.dumps(dataclasses.asdict(problem), ensure_ascii=False))
+                context.write_data(json.dumps(as_dict(problem), ensure_ascii=False))
             else:
                 context.write_data(safe_line(str(problem)))
         articles = archive.article_count()
@@ -171,7 +171,7 @@ def index(context: Context, request: IndexRequest) -> None:
                       defer_walk=False) as archive:
         report = archive.report
         if request.as_json:
-            record = dataclasses.asdict(report) | {"index": archive.location}
+            record = as_dict(report) | {"index": archive.location}
             context.write_data(json.dumps(record))
         elif context.pretty:
             from ..render import index_report_view  # rich is imported only for people, not pipes

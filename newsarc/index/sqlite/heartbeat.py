@@ -20,10 +20,10 @@ import json
 import os
 import signal
 import time
-from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from ...results import Heartbeat
+from ...slotted import as_dict
 from .schema import meta, set_meta, write_transaction
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ SYNC_SIGNAL = getattr(signal, "SIGUSR1", None)
 
 def write(connection: sqlite3.Connection, heartbeat: Heartbeat) -> None:
     with write_transaction(connection):
-        set_meta(connection, KEY, json.dumps(asdict(heartbeat)))
+        set_meta(connection, KEY, json.dumps(as_dict(heartbeat)))
 
 
 def clear(connection: sqlite3.Connection, pid: int) -> None:
