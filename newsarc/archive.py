@@ -7,15 +7,14 @@ when the one on disk is damaged or cannot be written).
 
 from __future__ import annotations
 
-import dataclasses
 import re
-from contextlib import suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from .errors import AmbiguousError, ArchiveError, NotFoundError, StoreError
 from .index import FRESHNESS_MODES, open_index
 from .model import record_index, record_number
+from .refreshing import Deferred, plain, prepended, refreshed
 from .results import (
     DuplicateGroup,
     Heartbeat,
@@ -29,11 +28,12 @@ from .results import (
     Stats,
     with_empty_months,
 )
+from .slotted import replace
 from .spelling import Spelling, check_spelling
 from .urls import canonical_url
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
     from .index import Index
     from .model import Article, Problem
@@ -47,6 +47,9 @@ __all__ = [
     "ResolvedRelated", "Span", "Spelling", "Stats",
 ]  # fmt: skip
 
+_T = TypeVar("_T")
+_Q = TypeVar("_Q", bound="Query | None")
+
 STATS_DIMENSIONS = ("provider", "domain", "topic", "month", "year", "type")
 """What `stats` can count by."""
 
@@ -57,7 +60,9 @@ class Archive:
     def __init__(self, root: Path, index: Index, report: RefreshReport) -> None:
         self.root = root
         self.index = index
-        self.report = report
+        self._report = report
+        self._deferred: Deferred | None = None
+        self._respelled: list[tuple[Query, Query]] = []  # (typed, rescued) after a late refresh
 
     @classmethod
     def open(
@@ -71,46 +76,105 @@ class Archive:
         progress: ProgressCallback | None = None,
         workers: int | None = None,
         trust_watcher: bool = True,
+        deferred: bool = False,
     ) -> Archive:
         """Open the archive at `root` and refresh its index as `fresh` says (a running
-        `newsarc watch` that vouches for the index spares the walk, with `trust_watcher`)."""
+        `newsarc watch` that vouches for the index spares the walk, with `trust_watcher`).
+
+        With `deferred`, a full refresh of an index that may be current only starts its
+        walk: questions are answered while it runs, each answer kept only once the walk
+        found the index current, else asked again after the refresh (see `when_settled`).
+        """
         root = Path(root)
         if not root.is_dir():
             raise ArchiveError(f"no archive folder at {root}",
                                hint="pass --archive PATH or set NEWSARC_ARCHIVE")
         notices: list[str] = []
         opened = open_index(root, index, notices, in_memory=in_memory, rebuild=rebuild)
-        for attempt in range(3):
-            cold = not opened.in_memory and not opened.filled
-            try:
-                report = opened.refresh(mode=fresh, progress=progress, workers=workers,
-                                        trust_watcher=trust_watcher)
-                break
-            except Exception as error:
-                opened.close()
-                kind = opened.failure_kind(error) if not opened.in_memory and attempt < 2 else None
-                if kind == "unwritable" and cold:
-                    # A first build that filled the disk: its WAL (tens of MB) would keep
-                    # the disk full, and the index holds nothing worth keeping.
-                    with suppress(OSError, StoreError):
-                        opened.remove()
-                if kind is None:
-                    raise
-                # A damaged index is rebuilt; one that cannot be written (disk full,
-                # read-only) gives way to an in-memory index, so the command still answers.
-                if kind == "damaged":
-                    notices.append(f"index {opened.location} is damaged ({error}); rebuilding it")
-                    opened = open_index(root, opened.location, notices, rebuild=True)
-                else:
-                    notices.append(f"cannot write the index {opened.location} ({error}); "
-                                   "using an in-memory index for this run")
-                    opened = open_index(root, None, notices, in_memory=True)
-        report.notices[:0] = notices
-        report.rebuilt = rebuild or any("rebuilding" in notice for notice in notices)
-        return cls(root, opened, report)
+        deferred = deferred and fresh == "full" and not rebuild and not notices
+        opened, report = refreshed(root, opened, notices, fresh=fresh, rebuild=rebuild, progress=progress,
+                                    workers=workers, trust_watcher=trust_watcher, deferred=deferred)
+        archive = cls(root, opened, report)
+        if deferred and opened.walking_ahead:  # else the refresh is final: told before any question
+            archive._deferred = Deferred(progress, workers)
+        return archive
 
     def close(self) -> None:
         self.index.close()
+
+    @property
+    def report(self) -> RefreshReport:
+        """What the refresh found (a deferred one is settled first)."""
+        self._settle()
+        return self._report
+
+    def when_settled(self, callback: Callable[[RefreshReport, list[Spelling]], None]) -> None:
+        """Call `callback` with the refresh's report once it is final: now, or, after a
+        deferred refresh, when the first answer is kept (with the spellings that the
+        refresh changed, which the questions now run with)."""
+        if self._deferred is None:
+            callback(self._report, [])
+        else:
+            self._deferred.callbacks.append(callback)
+
+    def _settle(self) -> bool:
+        """End a deferred refresh: True when the answers given so far stand; False when
+        the folder had changed and the index was refreshed now (ask again)."""
+        deferred, self._deferred = self._deferred, None
+        if deferred is None:
+            return True
+        holds = self.index.settle()
+        if not holds:
+            self.index, self._report = refreshed(
+                self.root, self.index, [], fresh="full", rebuild=False, progress=deferred.progress,
+                workers=deferred.workers, trust_watcher=True)
+        changed: list[Spelling] = []
+        for query in deferred.plain_spellings if not holds else ():
+            again = check_spelling(self.index, query)
+            if not plain(again):
+                deferred.respelled.append((query, again.query))
+                changed.append(again)
+        self._respelled = deferred.respelled
+        for callback in deferred.callbacks:
+            callback(self._report, changed)
+        return holds
+
+    def _answer(self, question: Callable[[_Q], _T], query: _Q) -> _T:
+        """`question(query)`, asked again after the refresh when a deferred one finds
+        the index was not current."""
+        if self._deferred is None:
+            return question(self._respelling(query))
+        try:
+            answer = question(query)
+        except Exception:
+            if self._settle():
+                raise
+            return question(self._respelling(query))
+        return answer if self._settle() else question(self._respelling(query))
+
+    def _answer_stream(self, stream_of: Callable[[_Q], Iterator[_T]], query: _Q) -> Iterator[_T]:
+        """A stream of `stream_of(query)`, kept once the deferred refresh settles: its
+        first item is read first (a sorted query's work is done by then)."""
+        if self._deferred is None:
+            return stream_of(self._respelling(query))
+        stream = stream_of(query)
+        try:
+            first = next(stream)
+        except StopIteration:
+            return stream if self._settle() else stream_of(self._respelling(query))
+        except Exception:
+            if self._settle():
+                raise
+            return stream_of(self._respelling(query))
+        if not self._settle():
+            return stream_of(self._respelling(query))
+        return prepended(first, stream)
+
+    def _respelling(self, query: _Q) -> _Q:
+        for typed, rescued in self._respelled:
+            if typed is query:
+                return cast("_Q", rescued)
+        return query
 
     def failure(self, error: BaseException) -> StoreError | None:
         """The one-line error for `error` when it says the index is damaged or cannot be
@@ -146,19 +210,20 @@ class Archive:
 
     def article_count(self) -> int:
         """How many articles the index holds."""
-        articles, _ = self.index.counts()
+        articles, _ = self._answer(lambda _: self.index.counts(), None)
         return articles
 
     def refresh(self, *, fresh: str = "full", progress: ProgressCallback | None = None,
                 workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
         """Refresh the index again (it was refreshed when opened), as `fresh` says."""
+        self._settle()
         return self.index.refresh(mode=fresh, progress=progress, workers=workers, trust_watcher=trust_watcher)
 
     # for `newsarc watch` (see watching.py) ------------------------------------------------
 
     def folders(self) -> list[str]:
         """The folders of the last full walk, relative to the root (`""` is the root itself)."""
-        return self.index.folders()
+        return self._answer(lambda _: self.index.folders(), None)
 
     def beat(self, heartbeat: Heartbeat) -> None:
         self.index.beat(heartbeat)
@@ -170,36 +235,45 @@ class Archive:
 
     def search(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Page:
         """One page of the articles matching `query`, in its sort order, with snippets for text."""
-        return self.index.search(query, limit, offset)
+        return self._answer(lambda q: self.index.search(q, limit, offset), query)
 
     def iter_hits(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Iterator[Hit]:
         """Every match as a hit (snippet spans, score in a relevance order), streamed."""
-        return self.index.iter_hits(query, limit, offset)
+        return self._answer_stream(lambda q: self.index.iter_hits(q, limit, offset), query)
 
     def iter_articles(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Iterator[Article]:
         """Every matching article in sort order, streamed (memory stays flat)."""
-        return self.index.iter_articles(query, limit, offset)
+        return self._answer_stream(lambda q: self.index.iter_articles(q, limit, offset), query)
 
     def iter_json_records(self, query: Query, *, limit: int | None = None, offset: int = 0) -> Iterator[str]:
         """Every matching article's lossless JSON text, streamed without rebuilding articles."""
-        return self.index.iter_record_json(query, limit, offset)
+        return self._answer_stream(lambda q: self.index.iter_record_json(q, limit, offset), query)
 
     def iter_paths(self, query: Query, *, limit: int | None = None,
                    offset: int = 0) -> Iterator[tuple[str, int | None]]:
         """(path, index within the file) of every matching article, in sort order."""
-        return self.index.iter_paths(query, limit, offset)
+        return self._answer_stream(lambda q: self.index.iter_paths(q, limit, offset), query)
 
     def count(self, query: Query) -> int:
-        return self.index.count(query)
+        return self._answer(lambda q: self.index.count(q), query)
 
     def check_spelling(self, query: Query) -> Spelling:
         """What to run for `query`: the rescued query when its words are in no article and
         their nearest words of the index find something, else `query`; and a "did you
         mean" when it finds very few and a much more frequent neighbour exists."""
-        return check_spelling(self.index, query)
+        spelling = check_spelling(self.index, self._respelling(query))
+        if self._deferred is not None:
+            if plain(spelling):  # nothing told: kept unless the refresh changes it (see _settle)
+                self._deferred.plain_spellings.append(query)
+            elif not self._settle():
+                spelling = check_spelling(self.index, query)
+        return spelling
 
     def get(self, reference: str) -> Article:
         """The article named by an id (or unique id prefix), a path, or a URL."""
+        return self._answer(lambda _: self._get(reference), None)
+
+    def _get(self, reference: str) -> Article:
         reference = reference.strip()
         candidates = self._candidates(reference)
         if not candidates:
@@ -212,6 +286,9 @@ class Archive:
 
     def related(self, article: Article) -> RelatedView:
         """The article's related items resolved to archive ids, and the articles linking to it."""
+        return self._answer(lambda _: self._related(article), None)
+
+    def _related(self, article: Article) -> RelatedView:
         items = []
         for position, item in enumerate(article.related):
             canonical = canonical_url(item.url)
@@ -225,24 +302,24 @@ class Archive:
         """Article counts per provider, domain, topic, month, year or type, plus a monthly timeline."""
         if by not in STATS_DIMENSIONS:
             raise ArchiveError(f"cannot count by {by!r}", hint="use one of " + ", ".join(STATS_DIMENSIONS))
-        found = self.index.stats(query, by, top)
+        found = self._answer(lambda q: self.index.stats(q, by, top), query)
         counts = with_empty_months(found.counts)[:top] if by == "month" else found.counts
-        return dataclasses.replace(found, counts=counts, timeline=with_empty_months(found.timeline))
+        return replace(found, counts=counts, timeline=with_empty_months(found.timeline))
 
     def duplicates(self, query: Query) -> list[DuplicateGroup]:
         """Groups of articles that are the same story: same canonical URL, or same provider and title."""
-        return self.index.duplicates(query)
+        return self._answer(lambda q: self.index.duplicates(q), query)
 
     def problems(self) -> list[Problem]:
-        return self.index.problems()
+        return self._answer(lambda _: self.index.problems(), None)
 
     def skipped_files(self) -> list[tuple[str, str]]:
         """(path, reason) of each file of the archive that is not an article, by path."""
-        return self.index.skipped_files()
+        return self._answer(lambda _: self.index.skipped_files(), None)
 
     def field_examples(self, field_name: str, limit: int = 5) -> list[str]:
         """The most common values of a field in this archive (for `fields` and completion)."""
-        return self.index.field_examples(field_name, limit)
+        return self._answer(lambda _: self.index.field_examples(field_name, limit), None)
 
     # helpers ---------------------------------------------------------------------------
 

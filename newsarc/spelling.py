@@ -20,13 +20,12 @@ characters of scripts written without spaces (an edit there is another word).
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .query import And, Or, TextTerm
+from .slotted import FrozenRecord, replace
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,18 +52,20 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 _UNSPACED = "[\u0e00-\u0e7f\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]"
 
 
-@dataclass(frozen=True)
-class Correction:
+class Correction(FrozenRecord):
     """A word as typed, the index's word put in its place, and how many articles hold that."""
 
+    __slots__ = ("field", "typed", "word", "articles")
     field: str | None
     typed: str
     word: str
     articles: int
 
+    def __init__(self, field: str | None, typed: str, word: str, articles: int) -> None:
+        self._init(field, typed, word, articles)
 
-@dataclass(frozen=True)
-class Spelling:
+
+class Spelling(FrozenRecord):
     """What to run for a query, and what to tell the user about its spelling.
 
     `query` is the query to run: the one typed, or the rescued one when `rescued` is
@@ -72,10 +73,15 @@ class Spelling:
     articles the query with them finds.
     """
 
+    __slots__ = ("query", "rescued", "suggested", "suggested_total")
     query: Query
-    rescued: tuple[Correction, ...] = ()
-    suggested: tuple[Correction, ...] = ()
-    suggested_total: int = 0
+    rescued: tuple[Correction, ...]
+    suggested: tuple[Correction, ...]
+    suggested_total: int
+
+    def __init__(self, query: Query, rescued: tuple[Correction, ...] = (),
+                 suggested: tuple[Correction, ...] = (), suggested_total: int = 0) -> None:
+        self._init(query, rescued, suggested, suggested_total)
 
     @property
     def rescue_notice(self) -> str | None:
@@ -184,7 +190,7 @@ def replace_words(query: Query, corrections: Sequence[Correction]) -> Query:
             words = tuple(_TOKEN.sub(replaced, word) for word in node.words)
             if node.prefix and words:  # the prefix word was not looked at; leave it as typed
                 words = (*words[:-1], node.words[-1])
-            return dataclasses.replace(node, words=words)
+            return replace(node, words=words)
         if isinstance(node, And):
             return And(tuple(rewrite(child) for child in node.children))
         if isinstance(node, Or):
@@ -192,7 +198,7 @@ def replace_words(query: Query, corrections: Sequence[Correction]) -> Query:
         return node  # a Not, or a field filter: never rewritten
 
     root = None if query.root is None else rewrite(query.root)
-    return dataclasses.replace(query, root=root)
+    return replace(query, root=root)
 
 
 def _positive_terms(node: Node | None) -> list[TextTerm]:

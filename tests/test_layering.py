@@ -20,12 +20,12 @@ PACKAGE = Path(newsarc.__file__).parent
 LAYERS: dict[str, int] = {
     # the model and what it needs: no I/O beyond the standard library
     "errors": 0, "model": 0, "results": 0, "textsafe": 0, "urls": 0, "timestamps": 0, "htmltext": 0,
-    "entities": 0, "otherfields": 0, "userdirs": 0,
+    "entities": 0, "otherfields": 0, "userdirs": 0, "slotted": 0, "forked": 0,
     "dates": 1, "safewrite": 1,
     "records": 2,
     "parsing": 3, "query": 3,
     "index": 4,
-    "archive": 5, "spelling": 5,
+    "archive": 5, "spelling": 5, "refreshing": 5,
     "render": 6, "exporters": 6, "importing": 6, "watching": 6,
     "cli": 7,
     "__main__": 8,
@@ -42,9 +42,9 @@ SEES_ONLY = {
     "render": {"model", "results", "textsafe", "htmltext", "entities", "otherfields", "errors"},
     # exporters write what they are given: never the archive, an index or rich
     "exporters": {"model", "results", "records", "errors", "textsafe", "htmltext", "entities", "urls", "safewrite",
-                  "parsing"},
+                  "parsing", "slotted"},
     # the query language is pure: text in, a syntax tree out
-    "query": {"errors", "dates", "timestamps"},
+    "query": {"errors", "dates", "timestamps", "slotted"},
 }
 """Layers narrower than their place in LAYERS allows."""
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import datetime, timezone
 
 import pytest
@@ -31,6 +30,7 @@ from newsarc.query import (
     parse_query,
     query_source,
 )
+from newsarc.slotted import FrozenInstanceError, replace
 
 UTC = timezone.utc
 NOW = datetime(2021, 12, 20, 12, 0, tzinfo=UTC)
@@ -71,7 +71,7 @@ def without_positions(node: Node | None) -> Node | None:
         return type(node)(tuple(without_positions(child) for child in node.children))  # type: ignore[misc]
     if isinstance(node, Not):
         return Not(without_positions(node.child))  # type: ignore[arg-type]
-    return dataclasses.replace(node, position=0) if node is not None else None
+    return replace(node, position=0) if node is not None else None
 
 
 # --- the examples of the issue ---------------------------------------------------------
@@ -799,7 +799,7 @@ def test_fields_help_describes_every_field_with_an_example_that_parses() -> None
 
 def test_nodes_are_frozen_and_hashable() -> None:
     node = parse("ipo -provider:scmp.com date:2021-11").root
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(FrozenInstanceError):
         node.children = ()  # type: ignore[union-attr,misc]
     assert len({node, parse("ipo -provider:scmp.com date:2021-11").root}) == 1
 

@@ -6,7 +6,6 @@ turns newsarc's typed errors into one line on stderr and a named exit code.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import os
 import sys
@@ -17,6 +16,7 @@ import click
 
 from .. import __version__
 from ..errors import AmbiguousError, NewsarcError, NotFoundError
+from ..slotted import replace
 from ..textsafe import safe_line
 from .arguments import ArgumentError, OptionTable, locate_command, sort_arguments
 from .choices import LibraryChoice, freshness_modes
@@ -210,7 +210,7 @@ def cli(click_context: click.Context, options: GlobalOptions) -> None:
     """
     environment = Environment.from_process()
     if isinstance(click_context.obj, Mapping):  # tests inject a terminal, a width, a clock
-        environment = dataclasses.replace(environment, **click_context.obj)
+        environment = replace(environment, **click_context.obj)
     click_context.obj = Context(environment, read_settings(options, environment))
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -16,6 +15,7 @@ import click
 
 from ..errors import QueryError
 from ..index import default_freshness
+from ..slotted import FrozenRecord
 from ..userdirs import config_folder
 from .choices import freshness_modes
 
@@ -38,10 +38,11 @@ class GlobalOptions(NamedTuple):
     debug: bool
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(FrozenRecord):
     """The global options, frozen once the command line is read."""
 
+    __slots__ = ("archive", "index", "no_cache", "fresh", "fresh_given", "color", "quiet", "debug", "strict",
+                 "pager", "default_limit", "saved_queries")
     archive: str
     index: str | None
     no_cache: bool
@@ -54,7 +55,13 @@ class Settings:
     strict: bool
     pager: bool
     default_limit: int
-    saved_queries: Mapping[str, str] = field(default_factory=dict)
+    saved_queries: Mapping[str, str]
+
+    def __init__(self, archive: str, index: str | None, no_cache: bool, fresh: str, fresh_given: bool,
+                 color: str, quiet: bool, debug: bool, strict: bool, pager: bool, default_limit: int,
+                 saved_queries: Mapping[str, str] | None = None) -> None:
+        self._init(archive, index, no_cache, fresh, fresh_given, color, quiet, debug, strict, pager,
+                   default_limit, {} if saved_queries is None else saved_queries)
 
 
 def read_settings(options: GlobalOptions, environment: Environment) -> Settings:

@@ -11,12 +11,12 @@ import os
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, TextIO
 
 import click
 
+from ..slotted import Record
 from ..textsafe import safe_line
 
 if TYPE_CHECKING:
@@ -27,19 +27,24 @@ if TYPE_CHECKING:
 COLOR_CHOICES = ("auto", "always", "never")
 
 
-@dataclass
-class Environment:
+class Environment(Record):
     """Everything a command reads from the process, injectable for tests."""
 
-    stdout: TextIO
-    stderr: TextIO
-    stdout_tty: bool
-    stderr_tty: bool
-    variables: Mapping[str, str]
-    now: datetime
-    local_zone: tzinfo | None = None
-    width: int | None = None
-    height: int | None = None
+    __slots__ = ("stdout", "stderr", "stdout_tty", "stderr_tty", "variables", "now", "local_zone", "width",
+                 "height")
+
+    def __init__(self, stdout: TextIO, stderr: TextIO, stdout_tty: bool, stderr_tty: bool,
+                 variables: Mapping[str, str], now: datetime, local_zone: tzinfo | None = None,
+                 width: int | None = None, height: int | None = None) -> None:
+        self.stdout = stdout
+        self.stderr = stderr
+        self.stdout_tty = stdout_tty
+        self.stderr_tty = stderr_tty
+        self.variables = variables
+        self.now = now
+        self.local_zone = local_zone
+        self.width = width
+        self.height = height
 
     @classmethod
     def from_process(cls) -> Environment:
@@ -54,10 +59,12 @@ class Environment:
         )
 
 
-@dataclass
-class Context:
-    environment: Environment
-    settings: Settings | None = None
+class Context(Record):
+    __slots__ = ("environment", "settings", "__dict__")  # a __dict__ for the cached_property
+
+    def __init__(self, environment: Environment, settings: Settings | None = None) -> None:
+        self.environment = environment
+        self.settings = settings
 
     @functools.cached_property
     def color(self) -> bool:

@@ -9,7 +9,6 @@ one object it receives. A parameter the request does not declare is an error.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 from collections.abc import Callable
 from datetime import datetime
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 import click
 
 from ..errors import QueryError
+from ..slotted import replace
 from .arguments import check_text
 from .choices import LibraryHelpOption, sort_help
 from .completion import complete_query
@@ -151,7 +151,7 @@ def build_query(context: Context, request: QueryRequest) -> Query:
     if not extra:
         return query
     root = And(tuple(([query.root] if query.root is not None else []) + extra))
-    return dataclasses.replace(query, root=root)
+    return replace(query, root=root)
 
 
 def _bound(function: Callable[[str, datetime], datetime], text: str | None, now: datetime,

@@ -3,7 +3,6 @@ what each writer is fed (articles, the index's record texts, or file paths)."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO, cast
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO, cast
 import click
 
 from ..exporters import ExportOptions
+from ..slotted import replace
 from ..textsafe import TerminalStream
 
 if TYPE_CHECKING:
@@ -34,9 +34,9 @@ def write_format(context: Context, archive: Archive, query: Query, exporter: Exp
         stream = context.environment.stdout
         if context.environment.stdout_tty:  # a screen gets inert text; files and pipes the exact text
             stream = cast(TextIO, TerminalStream(stream))
-    options = dataclasses.replace(options or ExportOptions(now=context.environment.now),
-                                  terminal=isinstance(stream, TerminalStream), root=archive.root,
-                                  oldest_first=query.sort == "date-asc")
+    options = replace(options or ExportOptions(now=context.environment.now),
+                      terminal=isinstance(stream, TerminalStream), root=archive.root,
+                      oldest_first=query.sort == "date-asc")
     with feed(archive, exporter, query, page) as items:
         return exporter.write_feed(items, stream, options)
 

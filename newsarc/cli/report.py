@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import click
 
+from ..slotted import as_dict
 from ..textsafe import safe_line
 from .choices import LibraryChoice, stats_dimensions
 from .environment import pass_context
@@ -123,7 +123,7 @@ def check(context: Context, request: CheckRequest) -> None:
         problems = archive.problems()
         for problem in problems:
             if request.as_json:
-                context.write_data(json.dumps(dataclasses.asdict(problem), ensure_ascii=False))
+                context.write_data(json.dumps(as_dict(problem), ensure_ascii=False))
             else:
                 context.write_data(safe_line(str(problem)))
         articles = archive.article_count()
@@ -166,10 +166,12 @@ def index(context: Context, request: IndexRequest) -> None:
     # `index` is how the machine holding the folder refreshes a server index, whose
     # other commands default to `--fresh none`: it checks every file unless told otherwise.
     given = settings is not None and settings.fresh_given
-    with open_archive(context, rebuild=rebuild, fresh="full" if rebuild or not given else None) as archive:
+    # Its report is what it shows, so the walk is not run ahead of it.
+    with open_archive(context, rebuild=rebuild, fresh="full" if rebuild or not given else None,
+                      defer_walk=False) as archive:
         report = archive.report
         if request.as_json:
-            record = dataclasses.asdict(report) | {"index": archive.location}
+            record = as_dict(report) | {"index": archive.location}
             context.write_data(json.dumps(record))
         elif context.pretty:
             from ..render import index_report_view  # rich is imported only for people, not pipes

@@ -9,16 +9,19 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from .exits import CommandExit, ExitCode
+from .spelling import tell_spelling
 
 if TYPE_CHECKING:
     from ..archive import Archive
+    from ..results import RefreshReport
+    from ..spelling import Spelling
     from .environment import Context
 
 
 @contextmanager
 def open_archive(
     context: Context, *, rebuild: bool = False, fresh: str | None = None, lists_problems: bool = False,
-    trust_watcher: bool = True,
+    trust_watcher: bool = True, defer_walk: bool = True,
 ) -> Iterator[Archive]:
     from ..archive import Archive
 
@@ -34,11 +37,14 @@ def open_archive(
             rebuild=rebuild,
             progress=progress,
             trust_watcher=trust_watcher,
+            deferred=defer_walk,
         )
     finally:
         progress.stop()
     try:
-        _report_refresh(context, archive, lists_problems)
+        # A deferred refresh reports once its walk has ended, before the first answer is shown.
+        archive.when_settled(lambda report, spellings: _report_refresh(context, report, spellings,
+                                                                       lists_problems, progress))
         yield archive
     except Exception as error:
         failure = archive.failure(error)  # a damaged or unwritable index: one line, not an internal error
@@ -49,10 +55,13 @@ def open_archive(
         archive.close()
 
 
-def _report_refresh(context: Context, archive: Archive, lists_problems: bool) -> None:
-    for message in archive.report.notices:
+def _report_refresh(context: Context, report: RefreshReport, spellings: list[Spelling], lists_problems: bool,
+                    progress: _RefreshProgress) -> None:
+    progress.stop()  # a refresh made when a deferred one found changes may have shown it
+    for message in report.notices:
         context.notice(message)
-    report = archive.report
+    for spelling in spellings:  # the queries that refresh changed, which now run rescued
+        tell_spelling(context, spelling)
     if report.problems and (report.added or report.changed) and not lists_problems:
         context.notice(f"{report.problems} problem(s) in the archive; `newsarc check` lists them")
     if context.settings is not None and context.settings.strict and report.problems:

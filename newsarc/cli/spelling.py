@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..archive import Archive
     from ..query import Query
+    from ..spelling import Spelling
     from .environment import Context
 
 
@@ -17,8 +18,12 @@ def checked_query(context: Context, archive: Archive, query: Query) -> Query:
     typed; "did you mean" is a notice, which --quiet silences.
     """
     spelling = archive.check_spelling(query)
+    tell_spelling(context, spelling)
+    return spelling.query
+
+
+def tell_spelling(context: Context, spelling: Spelling) -> None:
     if spelling.rescue_notice:
         context.say(spelling.rescue_notice)
     if spelling.suggestion_notice:
         context.notice(spelling.suggestion_notice)
-    return spelling.query

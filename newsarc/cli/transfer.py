@@ -131,8 +131,9 @@ def _export(context: Context, archive: Archive, query: Query, exporter: Exporter
     if exporter.writes_folder:
         if output is None:
             raise click.UsageError(f"format {exporter.name} writes a folder: add --output DIR")
-        with (open_folder(output, force=request.force, archive_root=archive.root) as folder,
-              feed(archive, exporter, query, page) as items):
+        # The feed first: its first row ends a walk run ahead (and --strict) before the folder is made.
+        with (feed(archive, exporter, query, page) as items,
+              open_folder(output, force=request.force, archive_root=archive.root) as folder):
             return exporter.write_feed(items, folder, options)
     if output is not None:
         with open_output(output, force=request.force, archive_root=archive.root) as stream:

@@ -15,12 +15,12 @@ from __future__ import annotations
 import importlib
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, NamedTuple, TextIO
 
 from ..errors import ExportError
+from ..slotted import FrozenRecord
 
 if TYPE_CHECKING:
     from ..model import Article
@@ -35,8 +35,7 @@ GROUP_BY_CHOICES: tuple[str, ...] = ("day", "provider", "topic")
 _INDEX_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,254}")
 
 
-@dataclass(frozen=True)
-class ExportOptions:
+class ExportOptions(FrozenRecord):
     """What an export may be asked besides the format; each writer reads only its own.
 
     `fields` picks and orders CSV/TSV columns; `group_by`, `now` and `title` shape
@@ -48,17 +47,23 @@ class ExportOptions:
     the files' real names).
     """
 
-    fields: tuple[str, ...] | None = None
-    group_by: GroupBy = "day"
-    now: datetime | None = None
-    title: str | None = None
-    oldest_first: bool = False
-    index_name: str = "newsarc"
-    null: bool = False
-    terminal: bool = False
-    root: Path | None = None
+    __slots__ = ("fields", "group_by", "now", "title", "oldest_first", "index_name", "null", "terminal",
+                 "root")
+    fields: tuple[str, ...] | None
+    group_by: GroupBy
+    now: datetime | None
+    title: str | None
+    oldest_first: bool
+    index_name: str
+    null: bool
+    terminal: bool
+    root: Path | None
 
-    def __post_init__(self) -> None:
+    def __init__(self, fields: tuple[str, ...] | None = None, group_by: GroupBy = "day",
+                 now: datetime | None = None, title: str | None = None, oldest_first: bool = False,
+                 index_name: str = "newsarc", null: bool = False, terminal: bool = False,
+                 root: Path | None = None) -> None:
+        self._init(fields, group_by, now, title, oldest_first, index_name, null, terminal, root)
         if self.group_by not in GROUP_BY_CHOICES:
             raise ExportError(
                 f"cannot group by {self.group_by!r}", hint=f"choose one of {', '.join(GROUP_BY_CHOICES)}"

@@ -63,9 +63,20 @@ class Index(Protocol):
         """Whether a refresh ever completed in this index."""
 
     def refresh(self, *, mode: str = "full", progress: ProgressCallback | None = None,
-                workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
+                workers: int | None = None, trust_watcher: bool = True,
+                deferred: bool = False) -> RefreshReport:
         """Bring the index up to date with the folder; `mode` is one of FRESHNESS_MODES.
-        With `trust_watcher`, a running `newsarc watch` that vouches for the index spares the walk."""
+        With `trust_watcher`, a running `newsarc watch` that vouches for the index spares the walk.
+        With `deferred`, a full refresh may only start its walk and report the index as it
+        is: the questions asked until `settle` are answered from it as it is."""
+
+    @property
+    def walking_ahead(self) -> bool:
+        """True while a deferred refresh's walk runs (until `settle`)."""
+
+    def settle(self) -> bool:
+        """End a deferred refresh: True when the index as answered so far holds, False
+        when the folder changed (the caller refreshes and asks again); True when none."""
 
     def folders(self) -> list[str]:
         """The folders of the last full walk, relative to the archive (`""` is the root)."""

@@ -10,12 +10,12 @@ slower than one), forked processes do: two halve the time of 100,000 names.
 
 from __future__ import annotations
 
-import contextlib
 import errno
 import os
-import signal
-import sys
 from array import array
+from functools import partial
+
+from ..forked import Child, can_fork
 
 FIELDS = 6
 """Integers per name: mode, size, mtime_ns, inode, ctime_ns, and the errno of a stat
@@ -38,11 +38,8 @@ def stat_names(descriptor: int, names: list[str]) -> array[int]:
 
 
 def _processes() -> int:
-    if not sys.platform.startswith("linux"):
-        return 1  # fork is safe on Linux; elsewhere system libraries may hold locks
-    threading = sys.modules.get("threading")
-    if threading is not None and threading.active_count() > 1:
-        return 1  # a fork copies only the calling thread: another's locks would stay held
+    if not can_fork():
+        return 1
     try:
         available = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
@@ -74,78 +71,30 @@ def _stat_all(descriptor: int, names: list[str]) -> array[int]:
     return values
 
 
+def _stat_bytes(descriptor: int, names: list[str]) -> bytes:
+    return _stat_all(descriptor, names).tobytes()
+
+
 def _stat_forked(descriptor: int, names: list[str], processes: int) -> array[int]:
     """The names in `processes` contiguous parts, all but the first stat'ed by forked
     children that send their array back through a pipe. A part whose child cannot be
     started, or fails, is stat'ed here, so the result never depends on the children."""
     size = -(-len(names) // processes)
-    children: list[tuple[int, int, int]] = []  # pid, pipe to read, first name
-    local: list[int] = []  # the first name of each part no child could take
+    children: dict[int, Child | None] = {}  # first name of a part -> its child (None: none started)
     try:
         for start in range(size, len(names), size):
-            if not _fork_part(descriptor, names[start : start + size], start, children):
-                local.append(start)
-        values = _stat_all(descriptor, names[:size])
-        for start in range(size, len(names), size):
             part = names[start : start + size]
-            if start in local:
-                values.extend(_stat_all(descriptor, part))
-                continue
-            pid, pipe, _ = children[0]
-            with open(pipe, "rb", closefd=False) as reader:
-                data = reader.read()
-            _, status = os.waitpid(pid, 0)
-            children.pop(0)  # reaped: never signalled again (its pid may be another's now)
-            os.close(pipe)
-            if status == 0 and len(data) == len(part) * FIELDS * values.itemsize:
+            children[start] = Child.start(partial(_stat_bytes, descriptor, part))
+        values = _stat_all(descriptor, names[:size])
+        for start, child in children.items():
+            part = names[start : start + size]
+            data = child.result() if child is not None else None
+            if data is not None and len(data) == len(part) * FIELDS * values.itemsize:
                 values.frombytes(data)
             else:
                 values.extend(_stat_all(descriptor, part))
         return values
     finally:
-        for pid, pipe, _ in children:  # interrupted (Ctrl-C): no child outlives the walk
-            with contextlib.suppress(OSError):
-                os.close(pipe)
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-
-
-_BLOCKED = {signal.SIGINT, signal.SIGTERM}
-
-
-def _fork_part(descriptor: int, part: list[str], start: int, children: list[tuple[int, int, int]]) -> bool:
-    """Start a child stating `part` and add it to `children`; False when none can be
-    started (a pids limit, no memory, no descriptor left): the caller stats it itself.
-    Interrupts wait until the child is in `children`, so none is left behind, and none
-    ever runs the parent's code in the child."""
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _BLOCKED)
-    try:
-        try:
-            reader, writer = os.pipe()
-        except OSError:
-            return False
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(reader)
-            os.close(writer)
-            return False
-        if pid == 0:
-            status = 1
-            try:
-                signal.set_wakeup_fd(-1)  # the watcher's, in the parent
-                for number in _BLOCKED:
-                    signal.signal(number, signal.SIG_DFL)
-                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
-                os.close(reader)
-                with open(writer, "wb") as out:
-                    out.write(_stat_all(descriptor, part).tobytes())
-                status = 0
-            finally:
-                os._exit(status)  # never the parent's exit handlers, buffers or connections
-        os.close(writer)
-        children.append((pid, reader, start))
-        return True
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for child in children.values():  # interrupted (Ctrl-C): no child outlives the walk
+            if child is not None:
+                child.stop()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..errors import QueryError
+from ..slotted import FrozenRecord
 from .fields import ALL_FIELDS, did_you_mean, example_hint
 
 if TYPE_CHECKING:
@@ -59,23 +59,29 @@ def is_field_at(source: str, position: int) -> bool:
 # --- tokens ----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(FrozenRecord):
     """A run of a term or value: bare text, or the inside of a quote."""
 
+    __slots__ = ("text", "quoted", "position")
     text: str
     quoted: bool
     position: int
 
+    def __init__(self, text: str, quoted: bool, position: int) -> None:
+        self._init(text, quoted, position)
 
-@dataclass(frozen=True)
-class Token:
+
+class Token(FrozenRecord):
     """An operator, a parenthesis, a term or a `field:` of the query text, and where it starts."""
 
+    __slots__ = ("kind", "position", "segments", "field")
     kind: str  # "(", ")", "OR", "AND", "NOT", "-", "term" or "field"
     position: int
-    segments: tuple[Segment, ...] = ()
-    field: str = ""  # for "field": the lower-cased name; no segments means a group follows
+    segments: tuple[Segment, ...]
+    field: str  # for "field": the lower-cased name; no segments means a group follows
+
+    def __init__(self, kind: str, position: int, segments: tuple[Segment, ...] = (), field: str = "") -> None:
+        self._init(kind, position, segments, field)
 
 
 def tokenize(source: str) -> list[Token]:

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
 from typing import TYPE_CHECKING
 
+from ..slotted import FrozenRecord
 from .lexer import BARE, OPERATORS, is_field_at
 
 if TYPE_CHECKING:
@@ -16,75 +15,101 @@ if TYPE_CHECKING:
 # --- the syntax tree -------------------------------------------------------------------
 
 
-# Each node has a docstring: without one, @dataclass builds it from the signature
-# (inspect.signature), a cost every command pays at import.
+# Frozen records, not dataclasses: every query command imports the tree, and @dataclass
+# would compile its methods at each start (see `slotted`).
 
 
-@dataclass(frozen=True)
-class TextTerm:
+class TextTerm(FrozenRecord):
     """Words to find in the text (in one field with `field:`): a word, a phrase or a prefix."""
 
+    __slots__ = ("words", "field", "phrase", "prefix", "position")
     words: tuple[str, ...]
-    field: str | None = None
-    phrase: bool = False
-    prefix: bool = False
-    position: int = 0
+    field: str | None
+    phrase: bool
+    prefix: bool
+    position: int
+
+    def __init__(self, words: tuple[str, ...], field: str | None = None, phrase: bool = False,
+                 prefix: bool = False, position: int = 0) -> None:
+        self._init(words, field, phrase, prefix, position)
 
 
-@dataclass(frozen=True)
-class FieldFilter:
+class FieldFilter(FrozenRecord):
     """An exact field (`provider:`, `topic:`, ...) holding one of `values`."""
 
+    __slots__ = ("field", "values", "position")
     field: str
     values: tuple[str, ...]
-    position: int = 0
+    position: int
+
+    def __init__(self, field: str, values: tuple[str, ...], position: int = 0) -> None:
+        self._init(field, values, position)
 
 
-@dataclass(frozen=True)
-class RangeFilter:
+class RangeFilter(FrozenRecord):
     """A date or number field between two bounds (None: unbounded)."""
 
+    __slots__ = ("field", "low", "high", "low_inclusive", "high_inclusive", "position", "expression")
+    _uncompared = frozenset({"expression"})
     field: str
     low: datetime | int | None
     high: datetime | int | None
-    low_inclusive: bool = True
-    high_inclusive: bool = True
-    position: int = 0
-    expression: str | None = dataclass_field(default=None, compare=False)
+    low_inclusive: bool
+    high_inclusive: bool
+    position: int
+    expression: str | None
+
+    def __init__(self, field: str, low: datetime | int | None, high: datetime | int | None,
+                 low_inclusive: bool = True, high_inclusive: bool = True, position: int = 0,
+                 expression: str | None = None) -> None:
+        self._init(field, low, high, low_inclusive, high_inclusive, position, expression)
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(FrozenRecord):
     """The articles `child` does not match."""
 
+    __slots__ = ("child",)
     child: Node
 
+    def __init__(self, child: Node) -> None:
+        self._init(child)
 
-@dataclass(frozen=True)
-class And:
+
+class And(FrozenRecord):
     """The articles every child matches."""
 
+    __slots__ = ("children",)
     children: tuple[Node, ...]
 
+    def __init__(self, children: tuple[Node, ...]) -> None:
+        self._init(children)
 
-@dataclass(frozen=True)
-class Or:
+
+class Or(FrozenRecord):
     """The articles any child matches."""
 
+    __slots__ = ("children",)
     children: tuple[Node, ...]
+
+    def __init__(self, children: tuple[Node, ...]) -> None:
+        self._init(children)
 
 
 Node = TextTerm | FieldFilter | RangeFilter | Not | And | Or
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(FrozenRecord):
     """A parsed query: its tree (None: every article), its sort, whether it ranks by text, its source."""
 
+    __slots__ = ("root", "sort", "text", "source")
     root: Node | None
-    sort: str | None = None
-    text: bool = False
-    source: str = ""
+    sort: str | None
+    text: bool
+    source: str
+
+    def __init__(self, root: Node | None, sort: str | None = None, text: bool = False,
+                 source: str = "") -> None:
+        self._init(root, sort, text, source)
 
     def describe(self, *, resolve_dates: bool = False) -> str:
         """The query as a normalised query string that parses back to the same tree.

@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timezone
 from typing import TYPE_CHECKING
 
 from ..errors import ParseError
-from ..timestamps import TimestampError, read_timestamp
 
 if TYPE_CHECKING:
     from typing import Any
@@ -127,6 +126,9 @@ def _datetime_from_text(text: str, key: str) -> datetime:
             return datetime(year, month, day, hour, minute, second, tzinfo=timezone.utc)
         except ValueError:
             pass
+    # The general rules only for a date not in that form: most commands never load them.
+    from ..timestamps import TimestampError, read_timestamp
+
     try:
         found = read_timestamp(text)
     except TimestampError as error:

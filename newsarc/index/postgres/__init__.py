@@ -94,10 +94,19 @@ class PostgresIndex:
         return self._call(lambda: meta(self.connection, "files") is not None)
 
     def refresh(self, *, mode: str = "full", progress: ProgressCallback | None = None,
-                workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
-        # `trust_watcher` has nothing to trust here: a server index has no watcher.
+                workers: int | None = None, trust_watcher: bool = True,
+                deferred: bool = False) -> RefreshReport:
+        # `trust_watcher` has nothing to trust here: a server index has no watcher; nor
+        # is a refresh deferred (it keeps no fingerprint to end at).
         refresh = Refresh(self.connection, self.root, self.location)
         return self._call(lambda: refresh.refresh(mode=mode, progress=progress, workers=workers))
+
+    @property
+    def walking_ahead(self) -> bool:
+        return False
+
+    def settle(self) -> bool:
+        return True
 
     def close(self) -> None:
         for stream in list(self._streams):

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ...model import Article, Problem
     from ...query import Query
     from ...results import DuplicateGroup, Heartbeat, Hit, Page, ProgressCallback, Stats
+    from .walkahead import WalkAhead
 
 _T = TypeVar("_T")
 
@@ -41,6 +42,8 @@ class SqliteIndex:
         # closed before the connection, so none finishes its read transaction on a
         # closed database when the garbage collector gets to it.
         self._streams: weakref.WeakSet[Generator[object, None, None]] = weakref.WeakSet()
+        self._walk_ahead: WalkAhead | None = None
+        self._reading_ahead = False  # in the read transaction the walk ahead began
 
     @classmethod
     def open(cls, root: Path, database: Path | None, notices: list[str], *,
@@ -58,7 +61,16 @@ class SqliteIndex:
         return meta(self.connection, "files") is not None
 
     def refresh(self, *, mode: str = "full", progress: ProgressCallback | None = None,
-                workers: int | None = None, trust_watcher: bool = True) -> RefreshReport:
+                workers: int | None = None, trust_watcher: bool = True,
+                deferred: bool = False) -> RefreshReport:
+        self._end_reading_ahead()
+        if mode == "full" and deferred and trust_watcher and not self.in_memory:
+            from .walkahead import start
+
+            self._walk_ahead = start(self.connection, self.root)
+            self._reading_ahead = self._walk_ahead is not None
+            if self._walk_ahead is not None:  # the index as it is, until `settle` says it holds
+                return _report_as_it_is(self.connection) or RefreshReport()
         if mode == "none":
             report = _report_as_it_is(self.connection)
             if report is not None:
@@ -69,20 +81,56 @@ class SqliteIndex:
         return Refresh(self.connection, self.root).refresh(mode=mode, progress=progress, workers=workers,
                                                            trust_watcher=trust_watcher)
 
+    @property
+    def walking_ahead(self) -> bool:
+        return self._walk_ahead is not None
+
+    def settle(self) -> bool:
+        """After a deferred refresh: wait for its walk; True when the index as read so
+        far holds (it stays read as it is, in the walk's read transaction, so that the
+        command's later questions answer from the same index), False when the archive
+        changed: then every stream read from it is closed and the caller refreshes and
+        asks again."""
+        walk, self._walk_ahead = self._walk_ahead, None
+        if walk is None:
+            return True
+        try:
+            holds = walk.holds()
+        finally:
+            walk.stop()  # an interrupted wait (Ctrl-C, an error) still ends the child
+        if holds:
+            return True
+        for stream in list(self._streams):
+            stream.close()
+        self._end_reading_ahead()
+        return False
+
+    def _end_reading_ahead(self) -> None:
+        """Before a write (a refresh, a heartbeat), which needs a transaction of its own."""
+        if self._reading_ahead:
+            self._reading_ahead = False
+            if self.connection.in_transaction:
+                self.connection.execute("COMMIT")
+
     def folders(self) -> list[str]:
         return reads.folders(self.connection)
 
     def beat(self, heartbeat: Heartbeat) -> None:
         from .heartbeat import write
 
+        self._end_reading_ahead()
         write(self.connection, heartbeat)
 
     def end_watch(self, pid: int) -> None:
         from .heartbeat import clear
 
+        self._end_reading_ahead()
         clear(self.connection, pid)
 
     def close(self) -> None:
+        if self._walk_ahead is not None:
+            self._walk_ahead.stop()
+            self._walk_ahead = None
         for stream in list(self._streams):
             stream.close()
         self.connection.close()

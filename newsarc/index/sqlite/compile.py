@@ -7,11 +7,11 @@ and text terms become FTS5 strings in which every word is a quoted token.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from ...query import And, FieldFilter, Not, Or, Query, RangeFilter, TextTerm
+from ...slotted import FrozenRecord, Record
 from ...urls import canonical_url
 from . import cjk
 from .schema import CJK_TABLE, EXACT_TABLE, FTS_WEIGHTS, STEM_TABLE, bare_domain
@@ -48,32 +48,39 @@ _TOKEN = re.compile(r"\w+", re.UNICODE)
 RANKED_SORTS = ("relevance", "text")
 
 
-@dataclass(frozen=True)
-class TextMatch:
+class TextMatch(FrozenRecord):
     """One FTS5 match a text term needs: the table, and the expression for its MATCH."""
 
+    __slots__ = ("table", "expression")
     table: str
     expression: str
 
+    def __init__(self, table: str, expression: str) -> None:
+        self._init(table, expression)
 
-@dataclass
-class CompiledQuery:
+
+class CompiledQuery(Record):
     """A WHERE clause with its parameters, and the FTS expression that ranks matches.
 
     `rank_match` is matched against `rank_table`: the stemmed table when the query has
     plain words, else the exact table (prefix terms only), else the CJK grams.
     """
 
-    where: str
-    parameters: list[Any] = field(default_factory=list)
-    rank_match: str | None = None
-    sort: str = "date"
-    # True when the text terms of `rank_table` were left out of `where` because the join
-    # on `rank_match` already requires every one of them (a plain AND of words).
-    text_in_join: bool = False
-    rank_table: str = STEM_TABLE
-    # The spaceless-script runs the query looks for, to be marked in snippets.
-    cjk_runs: tuple[str, ...] = ()
+    __slots__ = ("where", "parameters", "rank_match", "sort", "text_in_join", "rank_table", "cjk_runs")
+
+    def __init__(self, where: str, parameters: list[Any] | None = None, rank_match: str | None = None,
+                 sort: str = "date", text_in_join: bool = False, rank_table: str = STEM_TABLE,
+                 cjk_runs: tuple[str, ...] = ()) -> None:
+        self.where = where
+        self.parameters: list[Any] = [] if parameters is None else parameters
+        self.rank_match = rank_match
+        self.sort = sort
+        # True when the text terms of `rank_table` were left out of `where` because the join
+        # on `rank_match` already requires every one of them (a plain AND of words).
+        self.text_in_join = text_in_join
+        self.rank_table = rank_table
+        # The spaceless-script runs the query looks for, to be marked in snippets.
+        self.cjk_runs = cjk_runs
 
     @property
     def selects_by_text_alone(self) -> bool:

@@ -20,10 +20,10 @@ import json
 import os
 import signal
 import time
-from dataclasses import asdict
 from typing import TYPE_CHECKING
 
 from ...results import Heartbeat
+from ...slotted import as_dict
 from .schema import meta, set_meta, write_transaction
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ SYNC_SIGNAL = getattr(signal, "SIGUSR1", None)
 
 def write(connection: sqlite3.Connection, heartbeat: Heartbeat) -> None:
     with write_transaction(connection):
-        set_meta(connection, KEY, json.dumps(asdict(heartbeat)))
+        set_meta(connection, KEY, json.dumps(as_dict(heartbeat)))
 
 
 def clear(connection: sqlite3.Connection, pid: int) -> None:
@@ -81,6 +81,12 @@ def vouches(connection: sqlite3.Connection) -> bool:
         if answer.drained > asked:
             return True
     return False
+
+
+def watching(connection: sqlite3.Connection) -> bool:
+    """True when a live watcher on this host keeps the index (whether it has applied
+    every change yet is what `vouches` asks it)."""
+    return _alive(read(connection))
 
 
 def _alive(heartbeat: Heartbeat | None) -> bool:

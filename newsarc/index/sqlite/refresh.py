@@ -5,7 +5,6 @@ files that changed parsed (in worker processes when many), their rows inserted.
 from __future__ import annotations
 
 import json
-import marshal
 import os
 import sqlite3
 import time
@@ -15,6 +14,7 @@ from typing import TYPE_CHECKING
 from ...results import ProgressCallback, RefreshReport
 from . import heartbeat
 from .coldbuild import ColdBuild, finish
+from .listings import decode_listings, encode_listings
 from .reads import counts, skipped_count
 from .schema import FTS_TABLES, ROW_TABLES, delete_texts, meta, set_meta, write_transaction
 from .shards import process_running, remove_stale_shards, shard_folder
@@ -85,7 +85,7 @@ class Refresh:
         from ...parsing.walk import scan_archive, stat_walk
         from ..walkdiff import diff_walk, walk_digest
 
-        known_listings = _decode_listings(meta(self.connection, "listings"))
+        known_listings = decode_listings(meta(self.connection, "listings"))
         walked = stat_walk(self.root, known_listings)
         fingerprint = walked.fingerprint()
         if self._fingerprint_holds(fingerprint, report):
@@ -118,7 +118,7 @@ class Refresh:
             diff = diff_walk(self.root, current, real_paths, known, unreadable, report)
             to_parse, removed = diff.to_parse, diff.removed
             set_meta(self.connection, "unreadable", json.dumps(unreadable) if unreadable else None)
-            set_meta(self.connection, "listings", _encode_listings(listings))
+            set_meta(self.connection, "listings", encode_listings(listings))
             # Until `finish` writes this walk's (with `files`), none vouches for the index.
             set_meta(self.connection, "fingerprint", None)
             remove_stale_shards(shard_folder(self.connection))
@@ -157,7 +157,7 @@ class Refresh:
         if relisted or fingerprint != meta(self.connection, "fingerprint"):
             with write_transaction(self.connection):
                 if snapshot == meta(self.connection, "snapshot"):  # not another refresh's since
-                    set_meta(self.connection, "listings", _encode_listings(listings))
+                    set_meta(self.connection, "listings", encode_listings(listings))
                     set_meta(self.connection, "fingerprint", fingerprint)
 
     def _wait_for_build(self) -> None:
@@ -248,27 +248,6 @@ def paths_of_ids(connection: sqlite3.Connection, ids: list[str]) -> dict[str, st
         found.update(connection.execute(
             f"SELECT id, path FROM articles WHERE id IN ({', '.join('?' * len(part))})", part))
     return found
-
-
-def _encode_listings(listings: dict[str, Listing]) -> bytes:
-    from ...parsing.walk import classification_key
-
-    return marshal.dumps((classification_key(), listings))
-
-
-def _decode_listings(stored: object) -> dict[str, Listing]:
-    """The folder listings of the last walk; none when they are missing or unreadable
-    (the walk then lists every folder, as it always could)."""
-    if not isinstance(stored, bytes):
-        return {}
-    try:
-        key, listings = marshal.loads(stored)
-    except (EOFError, ValueError, TypeError):
-        return {}
-    from ...parsing.walk import classification_key
-
-    # Listings kept under other classification rules would hide files those rules skipped.
-    return listings if key == classification_key() and isinstance(listings, dict) else {}
 
 
 def _relisted(listings: dict[str, Listing], known: dict[str, Listing]) -> bool:
