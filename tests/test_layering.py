@@ -28,7 +28,7 @@ LAYERS: dict[str, int] = {
     "archive": 5, "spelling": 5, "refreshing": 5,
     "render": 6, "exporters": 6, "importing": 6, "watching": 6,
     "cli": 7,
-    "__main__": 8,
+    "launch": 8, "warmserver": 8, "__main__": 8,
     "__init__": 0,  # newsarc/__init__.py holds the version only
 }  # fmt: skip
 ONLY_IN = {

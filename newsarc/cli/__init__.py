@@ -1,7 +1,8 @@
 """The command line: options -> one request -> archive -> output.
 
-The only package that imports click. `main(argv) -> int` is the console script
-(`newsarc = "newsarc.cli:main"`) and `python -m newsarc`; `cli` is the click group.
+The only package that imports click. `main(argv) -> int` runs a command (the console
+script, `newsarc.launch:main`, calls it when no warm server takes the command); `cli`
+is the click group.
 """
 
 from __future__ import annotations

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -19,10 +24,13 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class WatchRequest:
     poll: bool
+    warm: bool
 
 
 @newsarc_command()
 @click.option("--poll", is_flag=True, help="Look every 2 seconds instead of listening for file events.")
+@click.option("--warm/--no-warm", default=True, show_default=True,
+              help="Keep a warm newsarc process that runs other commands without their start-up.")
 @builds(WatchRequest)
 @pass_context
 def watch(context: Context, request: WatchRequest) -> None:
@@ -31,6 +39,8 @@ def watch(context: Context, request: WatchRequest) -> None:
     While it runs, other commands skip their walk of the archive: they trust the
     index only after the watcher has confirmed it applied every change (and never
     after its event queue overflowed, or once it stopped); otherwise they walk.
+    With --warm (the default on Linux) a command whose output is not a terminal is
+    run by a warm copy of newsarc that has nothing left to import.
     """
     from ..watching import Watcher
 
@@ -42,7 +52,31 @@ def watch(context: Context, request: WatchRequest) -> None:
         watcher = Watcher(archive, poll=request.poll, on_refresh=refreshed, on_error=context.warn)
         how = "listening for file events" if watcher.mode == "inotify" else "polling every 2 seconds"
         context.notice(f"watching {archive.root} ({how}); Ctrl-C stops")
-        watcher.run()
+        with warm_server(request.warm):
+            watcher.run()
+
+
+@contextlib.contextmanager
+def warm_server(wanted: bool) -> Iterator[None]:
+    """Run `newsarc.warmserver` (see `launch.py`) for as long as the block runs: it ends
+    when the pipe it is given reads empty, so even a killed watcher takes it down."""
+    if not wanted or not sys.platform.startswith("linux"):
+        yield
+        return
+    lifeline, holder = os.pipe()
+    try:
+        server = subprocess.Popen([sys.executable, "-m", "newsarc.warmserver", str(lifeline)],
+                                  pass_fds=(lifeline,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+    except OSError:
+        server = None
+    os.close(lifeline)
+    try:
+        yield
+    finally:
+        os.close(holder)
+        if server is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                server.wait(5)
 
 
 COMMANDS = (watch,)

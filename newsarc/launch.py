@@ -1,0 +1,165 @@
+"""The console script: run the command in a warm newsarc process when a watcher offers one.
+
+A command's own start-up (importing newsarc, click and the index code) costs about
+as much as a watched query's answer. While `newsarc watch` runs, it keeps a warm
+server (`warmserver.py`): a process that has imported all of newsarc once and forks
+a fresh copy of itself for each command. The copy is given this process's argv,
+environment, working folder, umask and its standard streams themselves (the open
+files, passed over a Unix socket), so what it writes, where, and its exit status are
+what this process would have produced; Ctrl-C and `kill` are passed on to it.
+
+The warm path is taken only where nothing can differ: Linux, standard output not a
+terminal (a pager needs the terminal as its controlling one), the same Python and
+the same newsarc files, in a socket folder only this user can enter. Anything else,
+or any failure before the copy starts, runs the command in this process as always.
+This module imports nothing beyond what Python has loaded at start-up until a server
+answers, so a command with no watcher running pays one `stat` for it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+MAGIC = b"NEWSARC-WARM/1"
+HANDSHAKE_SECONDS = 2.0
+# A Unix socket's path is at most 107 bytes on Linux; a folder too deep is not used.
+LONGEST_SOCKET_PATH = 100
+FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+
+
+def main() -> int:
+    """The `newsarc` console script and `python -m newsarc`."""
+    status = run_warm(sys.argv[1:])
+    if status is not None:
+        return status
+    from .cli import main as run_here
+
+    return run_here()
+
+
+def socket_folder() -> str:
+    """Where warm servers listen: `$XDG_RUNTIME_DIR/newsarc`, else `/tmp/newsarc-UID`."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR", "")
+    if os.path.isabs(runtime):
+        return os.path.join(runtime, "newsarc")
+    temporary = os.environ.get("TMPDIR", "")
+    return os.path.join(temporary if os.path.isabs(temporary) else "/tmp", f"newsarc-{os.getuid()}")
+
+
+def is_private(folder: str) -> bool:
+    """True when `folder` is a real folder of this user that no one else may enter."""
+    try:
+        found = os.lstat(folder)
+    except OSError:
+        return False
+    return (found.st_mode & 0o170000 == 0o040000 and found.st_uid == os.getuid()
+            and found.st_mode & 0o077 == 0)
+
+
+def identity() -> dict[str, Any]:
+    """What a warm server must share with this process to run its command unchanged."""
+    return {"executable": sys.executable, "package": os.path.dirname(os.path.abspath(__file__)),
+            "version": sys.version, "fsencoding": sys.getfilesystemencoding(),
+            "utf8_mode": sys.flags.utf8_mode}
+
+
+def run_warm(argv: list[str], streams: tuple[int, int, int] = (0, 1, 2)) -> int | None:
+    """The exit status of `argv` run by a warm server, or None when none took it."""
+    if not sys.platform.startswith("linux") or os.environ.get("NEWSARC_WARM") == "0" or "watch" in argv:
+        return None
+    folder = socket_folder()
+    try:
+        if os.isatty(streams[1]) or not is_private(folder):
+            return None
+        names = sorted(name for name in os.listdir(folder) if name.endswith(".sock"))
+    except OSError:
+        return None
+    for name in names:
+        status = _ask(os.path.join(folder, name), argv, streams)
+        if status is not None:
+            return status
+    return None
+
+
+def _ask(path: str, argv: list[str], streams: tuple[int, int, int]) -> int | None:
+    import socket
+
+    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        connection.settimeout(HANDSHAKE_SECONDS)
+        here = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            connection.connect(path)
+            socket.send_fds(connection, [_request(argv)], [*streams, here])
+        finally:
+            os.close(here)
+        reply = _line(connection)
+        if not reply.startswith(b"R"):
+            return None
+        pid = int(reply[1:])
+        connection.sendall(b"G")  # from here on the command runs there, never here too
+    except (OSError, ValueError):
+        connection.close()
+        return None
+    with connection:
+        return _follow(connection, pid)
+
+
+def _request(argv: list[str]) -> bytes:
+    import marshal
+
+    def stream(name: str) -> dict[str, Any]:
+        opened = getattr(sys, name)
+        return {"encoding": opened.encoding, "errors": opened.errors, "line_buffering": opened.line_buffering,
+                "write_through": opened.write_through,
+                "unbuffered": type(opened.buffer).__name__ == "FileIO"}  # python -u, PYTHONUNBUFFERED
+
+    request = {**identity(), "argv0": sys.argv[0], "argv": list(argv), "env": dict(os.environ),
+               "umask": _umask(), "streams": [stream(name) for name in ("stdin", "stdout", "stderr")]}
+    body = marshal.dumps(request)
+    return b"%s %d\n%s" % (MAGIC, len(body), body)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def _line(connection: Any) -> bytes:
+    """One reply line (without its newline); b"" when the server hung up first."""
+    received = b""
+    while not received.endswith(b"\n"):
+        chunk = connection.recv(64)
+        if not chunk:
+            return b""
+        received += chunk
+    return received[:-1]
+
+
+def _follow(connection: Any, pid: int) -> int:
+    """Wait for the warm copy's exit status, passing this process's signals on to it."""
+    import signal
+
+    def forward(number: int, frame: object) -> None:
+        try:  # noqa: SIM105 - contextlib is not loaded at start-up: this module imports nothing it need not
+            os.kill(pid, number)
+        except OSError:
+            pass
+
+    for name in FORWARDED_SIGNALS:
+        signal.signal(getattr(signal, name), forward)
+    connection.settimeout(None)
+    reply = _line(connection)
+    if not reply.startswith(b"S"):
+        os.write(2, b"newsarc: the warm process serving this command stopped before it ended\n")
+        return 70
+    status = os.waitstatus_to_exitcode(int(reply[1:]))
+    if status < 0:  # it died of a signal: die of the same one, as the command would have here
+        if -status != signal.SIGKILL:
+            signal.signal(-status, signal.SIG_DFL)
+        os.kill(os.getpid(), -status)
+        return 128 - status
+    return status

@@ -1,0 +1,257 @@
+"""The warm server `newsarc watch` keeps (`launch.py`, `warmserver.py`).
+
+Each test runs a real watcher on a copy of the seeds and real `newsarc` client
+processes: a served command must write, exit and refuse exactly as one run in its
+own process, in the client's folder with its environment; Ctrl-C and a vanished
+client must reach it; and anything that could differ (a terminal, another Python,
+a watcher gone) is run by the client itself.
+"""
+
+from __future__ import annotations
+
+import os
+import pty
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the warm server is Linux's")
+pytest.importorskip("inotify_simple")
+
+# The client as the console script runs it, and whether a warm server took the command.
+CLIENT = (
+    "import os, sys\n"
+    "from newsarc.launch import run_warm\n"
+    "status = run_warm(sys.argv[1:])\n"
+    "with open(os.environ['SERVED_TO'], 'w') as told:\n"
+    "    told.write('local' if status is None else 'served')\n"
+    "if status is None:\n"
+    "    from newsarc.cli import main\n"
+    "    status = main()\n"
+    "sys.exit(status)\n"
+)
+
+
+class Warm:
+    def __init__(self, root: Path, index: Path, runtime: Path, env: dict[str, str]) -> None:
+        self.root, self.index, self.runtime, self.env = root, index, runtime, env
+        self.watcher: subprocess.Popen[str] | None = None
+
+    @property
+    def sockets(self) -> list[str]:
+        folder = self.runtime / "newsarc"
+        return sorted(os.listdir(folder)) if folder.is_dir() else []
+
+    def start(self, *options: str) -> None:
+        argv = [sys.executable, "-m", "newsarc", "--archive", str(self.root), "--index", str(self.index),
+                "watch", *options]
+        self.watcher = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE, text=True, env=self.env)
+        wait_for(lambda: self.sockets and self.index.exists())
+
+    def client(self, *args: str, served_to: Path, cwd: Path | None = None, env: dict[str, str] | None = None,
+               **popen: Any) -> subprocess.Popen[bytes]:
+        environment = dict(env or self.env, SERVED_TO=str(served_to))
+        return subprocess.Popen([sys.executable, "-c", CLIENT, *args], cwd=cwd or self.root.parent,
+                                env=environment, **popen)
+
+    def run(self, *args: str, **options: Any) -> tuple[str, int, str, str]:
+        """(who ran it, exit code, stdout, stderr) of one command."""
+        served_to = self.root.parent / "served-to"
+        process = self.client(*args, served_to=served_to, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, **options)
+        out, err = process.communicate(timeout=120)
+        return served_to.read_text(), process.returncode, out.decode(), err.decode()
+
+
+def wait_for(condition: object, seconds: float = 60.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if callable(condition) and condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("not there in time")
+
+
+@pytest.fixture()
+def warm(tmp_path: Path, seeds_dir: Path) -> Iterator[Warm]:
+    root = tmp_path / "archive"
+    shutil.copytree(seeds_dir, root)
+    # A short folder: a Unix socket's path has at most 107 bytes.
+    runtime = Path(tempfile.mkdtemp(prefix="nw", dir="/tmp"))
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"), XDG_CONFIG_HOME=str(tmp_path / "config"),
+               XDG_RUNTIME_DIR=str(runtime))
+    for name in ("NEWSARC_ARCHIVE", "NEWSARC_INDEX", "NEWSARC_CONFIG", "NEWSARC_WARM", "COLUMNS"):
+        env.pop(name, None)
+    found = Warm(root, tmp_path / "index.sqlite", runtime, env)
+    try:
+        yield found
+    finally:
+        if found.watcher is not None and found.watcher.poll() is None:
+            found.watcher.send_signal(signal.SIGINT)
+            found.watcher.wait(30)
+        shutil.rmtree(runtime, ignore_errors=True)
+
+
+def _archive(warm: Warm) -> list[str]:
+    return ["--archive", str(warm.root), "--index", str(warm.index)]
+
+
+def test_a_served_command_writes_and_exits_as_one_run_here(warm: Warm) -> None:
+    warm.start()
+    commands = [["search", "sensetime", "--json"], ["list"], ["show", "7e1e", "--json"], ["stats"],
+                ["search", "--bogus", "x"], ["search", "nothingatall"], ["show", "ffffffffff"]]
+    for command in commands:
+        served = warm.run(*_archive(warm), *command)
+        local = warm.run(*_archive(warm), *command, env=dict(warm.env, NEWSARC_WARM="0"))
+        assert served[0] == "served" and local[0] == "local", command
+        assert served[1:] == local[1:], command
+    assert {warm.run(*_archive(warm), *command)[1] for command in commands} == {0, 1, 2}
+
+
+def test_a_served_command_has_the_clients_folder_environment_and_umask(warm: Warm, tmp_path: Path) -> None:
+    warm.start()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = dict(warm.env, NO_COLOR="1", TZ="Asia/Tokyo")
+    os.symlink(warm.root, elsewhere / "mine")
+    shown = warm.run("--archive", "mine", "--index", str(warm.index), "export", "--format", "csv",
+                     "--output", "out.csv", cwd=elsewhere, env=env)
+    assert shown[:2] == ("served", 0), shown
+    written = elsewhere / "out.csv"
+    assert written.exists() and "SenseTime" in written.read_text(encoding="utf-8")
+    old_mask = os.umask(0o077)
+    try:
+        warm.run("--archive", "mine", "--index", str(warm.index), "export", "--format", "csv",
+                 "--output", "private.csv", cwd=elsewhere, env=env)
+    finally:
+        os.umask(old_mask)
+    assert (elsewhere / "private.csv").stat().st_mode & 0o077 == 0
+
+
+def test_a_terminal_is_never_served(warm: Warm) -> None:
+    warm.start()
+    served_to = warm.root.parent / "served-to"
+    controller, terminal = pty.openpty()
+    try:
+        process = warm.client(*_archive(warm), "--color", "never", "--no-pager", "list",
+                              served_to=served_to, stdin=subprocess.DEVNULL, stdout=terminal,
+                              stderr=subprocess.DEVNULL)
+        os.close(terminal)
+        output = b""
+        while True:
+            try:
+                chunk = os.read(controller, 4096)
+            except OSError:  # the terminal's other end closed
+                break
+            if not chunk:
+                break
+            output += chunk
+        assert process.wait(60) == 0
+    finally:
+        os.close(controller)
+    assert served_to.read_text() == "local"
+    assert b"SenseTime" in output
+
+
+def test_another_python_is_not_served(warm: Warm, tmp_path: Path) -> None:
+    warm.start()
+    other = tmp_path / "python-elsewhere"
+    os.symlink(sys.executable, other)
+    served_to = tmp_path / "served-to"
+    done = subprocess.run([str(other), "-c", CLIENT, *_archive(warm), "list", "--json"], capture_output=True,
+                          env=dict(warm.env, SERVED_TO=str(served_to)), timeout=120)
+    assert served_to.read_text() == "local"
+    assert done.returncode == 0 and b"SenseTime" in done.stdout
+
+
+def _many_articles(warm: Warm) -> None:
+    """Enough articles that `list --json` fills a pipe nobody reads, so the command blocks."""
+    seeds = sorted(path for path in warm.root.iterdir() if path.is_file())
+    for copy in range(60):
+        for seed in seeds:
+            shutil.copy(seed, warm.root / f"copy{copy:03d}-{seed.name}")
+
+
+def test_ctrl_c_reaches_the_served_command(warm: Warm) -> None:
+    _many_articles(warm)
+    warm.start()
+    served_to = warm.root.parent / "served-to"
+    reader, writer = os.pipe()
+    # Unbuffered (as the served copy must then be too): a buffered stdout would block
+    # again in its last flush into the pipe nobody reads, here as in a command run alone.
+    env = dict(warm.env, PYTHONUNBUFFERED="1")
+    try:
+        process = warm.client(*_archive(warm), "list", "--json", served_to=served_to, env=env,
+                              stdin=subprocess.DEVNULL, stdout=writer, stderr=subprocess.PIPE)
+        os.close(writer)
+        wait_for(lambda: len(_holders_of(reader)) == 2)  # the client and the command's copy
+        time.sleep(1.0)  # let it fill the pipe and block
+        assert process.poll() is None
+        process.send_signal(signal.SIGINT)
+        err = process.communicate(timeout=60)[1]
+    finally:
+        os.close(reader)
+    assert served_to.read_text() == "served"
+    assert process.returncode == 130
+    assert b"newsarc: interrupted" in err
+
+
+def _holders_of(pipe_end: int) -> list[int]:
+    """The processes that have the pipe of `pipe_end` open."""
+    target = os.readlink(f"/proc/self/fd/{pipe_end}")
+    holders = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if any(os.readlink(f"/proc/{pid}/fd/{fd}") == target for fd in os.listdir(f"/proc/{pid}/fd")):
+                holders.append(int(pid))
+        except OSError:
+            continue
+    return [pid for pid in holders if pid != os.getpid()]
+
+
+def test_a_vanished_client_takes_its_command_down(warm: Warm) -> None:
+    _many_articles(warm)
+    warm.start()
+    served_to = warm.root.parent / "served-to"
+    reader, writer = os.pipe()
+    try:
+        process = warm.client(*_archive(warm), "list", "--json", served_to=served_to,
+                              stdin=subprocess.DEVNULL, stdout=writer, stderr=subprocess.DEVNULL)
+        os.close(writer)
+        wait_for(lambda: len(_holders_of(reader)) == 2)  # the client and the command's copy
+        time.sleep(1.0)
+        process.kill()
+        process.wait()
+        wait_for(lambda: not _holders_of(reader), seconds=30)
+    finally:
+        os.close(reader)
+
+
+def test_the_server_ends_with_its_watcher_however_it_ends(warm: Warm) -> None:
+    warm.start()
+    assert warm.sockets
+    assert warm.watcher is not None
+    warm.watcher.kill()  # no chance to tidy: the server sees its lifeline close
+    warm.watcher.wait()
+    wait_for(lambda: not warm.sockets, seconds=30)
+    ran = warm.run(*_archive(warm), "list", "--json")
+    assert ran[:2] == ("local", 0)
+
+
+def test_no_warm_starts_no_server(warm: Warm) -> None:
+    argv = [sys.executable, "-m", "newsarc", *_archive(warm), "watch", "--no-warm"]
+    warm.watcher = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.PIPE, text=True, env=warm.env)
+    wait_for(lambda: warm.index.exists())
+    time.sleep(1.0)
+    assert not warm.sockets
+    assert warm.run(*_archive(warm), "list")[0] == "local"
