@@ -50,11 +50,12 @@ class Warm:
         folder = self.runtime / "newsarc"
         return sorted(os.listdir(folder)) if folder.is_dir() else []
 
-    def start(self, *options: str) -> None:
-        argv = [sys.executable, "-m", "newsarc", "--archive", str(self.root), "--index", str(self.index),
+    def start(self, *options: str, cwd: Path | None = None) -> None:
+        # -I: as the console script, with no folder of the caller's on the import path
+        argv = [sys.executable, "-I", "-m", "newsarc", "--archive", str(self.root), "--index", str(self.index),
                 "watch", *options]
         self.watcher = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, text=True, env=self.env)
+                                        stderr=subprocess.PIPE, text=True, env=self.env, cwd=cwd)
         wait_for(lambda: self.sockets and self.index.exists())
 
     def client(self, *args: str, served_to: Path, cwd: Path | None = None, env: dict[str, str] | None = None,
@@ -160,6 +161,16 @@ def test_a_terminal_is_never_served(warm: Warm) -> None:
         os.close(controller)
     assert served_to.read_text() == "local"
     assert b"SenseTime" in output
+
+
+def test_the_server_runs_this_newsarc_not_one_in_the_watchers_folder(warm: Warm, tmp_path: Path) -> None:
+    impostor = tmp_path / "started-here" / "newsarc"
+    impostor.mkdir(parents=True)
+    marker = tmp_path / "impostor-ran"
+    (impostor / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    warm.start(cwd=impostor.parent)
+    assert warm.run(*_archive(warm), "list", "--json")[:2] == ("served", 0)
+    assert not marker.exists()
 
 
 def test_another_python_is_not_served(warm: Warm, tmp_path: Path) -> None:

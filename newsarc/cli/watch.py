@@ -64,8 +64,11 @@ def warm_server(wanted: bool) -> Iterator[None]:
         yield
         return
     lifeline, holder = os.pipe()
+    # Run from the folder that holds this newsarc package: `-m` looks there first, so the
+    # server is this code, never a `newsarc` folder where the watcher happened to start.
+    beside = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     try:
-        server = subprocess.Popen([sys.executable, "-m", "newsarc.warmserver", str(lifeline)],
+        server = subprocess.Popen([sys.executable, "-m", "newsarc.warmserver", str(lifeline)], cwd=beside,
                                   pass_fds=(lifeline,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
     except OSError:
         server = None
