@@ -20,7 +20,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any
+
+TYPE_CHECKING = False  # not typing's: importing typing costs 15 ms, more than the rest of this module
+if TYPE_CHECKING:
+    from typing import Any
 
 MAGIC = b"NEWSARC-WARM/1"
 HANDSHAKE_SECONDS = 2.0
@@ -84,27 +87,39 @@ def run_warm(argv: list[str], streams: tuple[int, int, int] = (0, 1, 2)) -> int 
 
 
 def _ask(path: str, argv: list[str], streams: tuple[int, int, int]) -> int | None:
-    import socket
+    # The C modules themselves: `socket` and `signal` import enum and selectors (10 ms).
+    import _socket
 
-    connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
     try:
         connection.settimeout(HANDSHAKE_SECONDS)
         here = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
         try:
             connection.connect(path)
-            socket.send_fds(connection, [_request(argv)], [*streams, here])
+            _send_with_files(connection, _request(argv), [*streams, here])
         finally:
             os.close(here)
         reply = _line(connection)
         if not reply.startswith(b"R"):
+            connection.close()
             return None
         pid = int(reply[1:])
         connection.sendall(b"G")  # from here on the command runs there, never here too
     except (OSError, ValueError):
         connection.close()
         return None
-    with connection:
+    try:
         return _follow(connection, pid)
+    finally:
+        connection.close()
+
+
+def _send_with_files(connection: Any, data: bytes, files: list[int]) -> None:
+    import _socket
+
+    rights = b"".join(descriptor.to_bytes(4, sys.byteorder, signed=True) for descriptor in files)
+    sent = connection.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, rights)])
+    connection.sendall(data[sent:])
 
 
 def _request(argv: list[str]) -> bytes:
@@ -141,7 +156,7 @@ def _line(connection: Any) -> bytes:
 
 def _follow(connection: Any, pid: int) -> int:
     """Wait for the warm copy's exit status, passing this process's signals on to it."""
-    import signal
+    import _signal  # type: ignore[import-not-found]  # (no stub: the C half of `signal`)
 
     def forward(number: int, frame: object) -> None:
         try:  # noqa: SIM105 - contextlib is not loaded at start-up: this module imports nothing it need not
@@ -150,7 +165,7 @@ def _follow(connection: Any, pid: int) -> int:
             pass
 
     for name in FORWARDED_SIGNALS:
-        signal.signal(getattr(signal, name), forward)
+        _signal.signal(getattr(_signal, name), forward)
     connection.settimeout(None)
     reply = _line(connection)
     if not reply.startswith(b"S"):
@@ -158,8 +173,8 @@ def _follow(connection: Any, pid: int) -> int:
         return 70
     status = os.waitstatus_to_exitcode(int(reply[1:]))
     if status < 0:  # it died of a signal: die of the same one, as the command would have here
-        if -status != signal.SIGKILL:
-            signal.signal(-status, signal.SIG_DFL)
+        if -status != _signal.SIGKILL:
+            _signal.signal(-status, _signal.SIG_DFL)
         os.kill(os.getpid(), -status)
         return 128 - status
     return status
