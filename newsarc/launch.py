@@ -62,10 +62,19 @@ def is_private(folder: str) -> bool:
 
 
 def identity() -> dict[str, Any]:
-    """What a warm server must share with this process to run its command unchanged."""
+    """What a warm server must share with this process to run its command unchanged: the
+    interpreter and how it was started, where imports come from, the locale it set up."""
     return {"executable": sys.executable, "package": os.path.dirname(os.path.abspath(__file__)),
-            "version": sys.version, "fsencoding": sys.getfilesystemencoding(),
-            "utf8_mode": sys.flags.utf8_mode}
+            "version": sys.version, "fsencoding": sys.getfilesystemencoding(), "flags": _flags(),
+            "warnoptions": list(sys.warnoptions), "path": sys.path[1:],  # [0]: the script's own folder
+            "locale": [os.environ.get(name) for name in ("LC_ALL", "LC_CTYPE", "LANG", "PYTHONHASHSEED")]}
+
+
+def _flags() -> list[int]:
+    """`sys.flags` that change what code does (not -I, -s, -P: where imports come from is
+    compared as `sys.path`)."""
+    flags = sys.flags
+    return [flags.optimize, flags.utf8_mode, flags.dev_mode, flags.bytes_warning, flags.hash_randomization]
 
 
 def run_warm(argv: list[str], streams: tuple[int, int, int] = (0, 1, 2)) -> int | None:

@@ -41,6 +41,16 @@ TEMPORARY_NAME = re.compile(r"\..{1,100}\.[0-9a-f]{8}\.tmp", re.DOTALL)
 # has not taken its lock yet; only older ones are candidates for removal.
 _STARTED_NS = time.time_ns()
 
+
+def _restart_clock() -> None:
+    """A forked process starts now (the warm server's copies become new commands)."""
+    global _STARTED_NS
+    _STARTED_NS = time.time_ns()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows
+    os.register_at_fork(after_in_child=_restart_clock)
+
 _FILE_KINDS = (
     (stat.S_ISCHR, "a character device"),
     (stat.S_ISBLK, "a block device"),

@@ -60,7 +60,8 @@ def serve(lifeline: int) -> None:
 
 
 def code_stamp() -> tuple[tuple[str, int, int], ...]:
-    """Each newsarc source file's path, size and modification time."""
+    """Each newsarc source file's path, size and modification time, and the modification
+    time of each folder imports come from (installing or removing a package changes it)."""
     found = []
     for folder, folders, files in os.walk(PACKAGE):
         folders[:] = sorted(name for name in folders if name != "__pycache__")
@@ -68,6 +69,9 @@ def code_stamp() -> tuple[tuple[str, int, int], ...]:
             if name.endswith(".py"):
                 facts = os.stat(os.path.join(folder, name))
                 found.append((os.path.join(folder, name), facts.st_size, facts.st_mtime_ns))
+    for folder in sys.path[1:]:
+        with contextlib.suppress(OSError):
+            found.append((folder, 0, os.stat(folder).st_mtime_ns))
     return tuple(found)
 
 

@@ -138,6 +138,17 @@ def test_a_served_command_has_the_clients_folder_environment_and_umask(warm: War
     assert (elsewhere / "private.csv").stat().st_mode & 0o077 == 0
 
 
+def test_a_served_command_tidies_what_a_killed_writer_left_as_one_run_here(warm: Warm, tmp_path: Path) -> None:
+    warm.start()
+    out = tmp_path / "out"
+    out.mkdir()
+    left = out / ".digest.csv.deadbeef.tmp"  # left by a writer killed after the server started
+    left.write_text("half", encoding="utf-8")
+    ran = warm.run(*_archive(warm), "export", "--format", "csv", "--output", str(out / "digest.csv"))
+    assert ran[:2] == ("served", 0), ran
+    assert not left.exists() and (out / "digest.csv").exists()
+
+
 def test_a_terminal_is_never_served(warm: Warm) -> None:
     warm.start()
     served_to = warm.root.parent / "served-to"
