@@ -118,6 +118,17 @@ def test_a_served_command_writes_and_exits_as_one_run_here(warm: Warm) -> None:
     assert {warm.run(*_archive(warm), *command)[1] for command in commands} == {0, 1, 2}
 
 
+def test_a_served_command_answers_with_a_change_made_just_before_it(warm: Warm) -> None:
+    warm.start()
+    wait_for(lambda: warm.run(*_archive(warm), "index", "--json")[2].find('"watched": true') >= 0)
+    for number in range(3):
+        (warm.root / f"fresh-{number}.md").write_text(f"---\ntitle: Zyxquorp {number}\n---\nbody\n",
+                                                      encoding="utf-8")
+        ran = warm.run(*_archive(warm), "search", "zyxquorp", "--json")
+        assert ran[:2] == ("served", 0), ran
+        assert ran[2].count('"title": "Zyxquorp') == number + 1
+
+
 def test_a_served_command_has_the_clients_folder_environment_and_umask(warm: Warm, tmp_path: Path) -> None:
     warm.start()
     elsewhere = tmp_path / "elsewhere"

@@ -15,6 +15,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -77,7 +78,10 @@ def watched(tmp_path: Path, seeds_dir: Path) -> Iterator[Watched]:
     shutil.copytree(seeds_dir, root)
     (root / "sub").mkdir()
     index = tmp_path / "index.sqlite"
-    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"), XDG_CONFIG_HOME=str(tmp_path / "config"))
+    # Its warm server listens in a folder of the test's own (short: a socket path has at most 107 bytes).
+    runtime = tempfile.mkdtemp(prefix="nw", dir="/tmp")
+    env = dict(os.environ, XDG_CACHE_HOME=str(tmp_path / "cache"), XDG_CONFIG_HOME=str(tmp_path / "config"),
+               XDG_RUNTIME_DIR=runtime)
     argv = [sys.executable, "-m", "newsarc", "--archive", str(root), "--index", str(index), "watch"]
     process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True, env=env)
@@ -94,6 +98,7 @@ def watched(tmp_path: Path, seeds_dir: Path) -> Iterator[Watched]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 def test_add_edit_rename_delete_are_answered_at_once(watched: Watched) -> None:
