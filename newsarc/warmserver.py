@@ -142,6 +142,7 @@ def _loop(listener: socket.socket, lifeline: int, stamp: object) -> None:
                 elif ready.get(copy.connection.fileno(), 0) & gone:  # the client went: so does its command
                     with contextlib.suppress(OSError):
                         os.kill(copy.pid, signal.SIGTERM)
+                        os.kill(copy.pid, signal.SIGCONT)  # a stopped copy would hold the signal
             if ready.get(lifeline) or (ready.get(listener.fileno()) and not _accept(listener, copies, stamp)):
                 return
     finally:
@@ -229,7 +230,10 @@ def _fork(connection: socket.socket, request: dict[str, Any], received: list[int
 @contextlib.contextmanager
 def _as_client(request: dict[str, Any], received: list[int]) -> Iterator[None]:
     """Become the client: its streams, folder, umask, environment, argv and signals."""
-    os.setpgid(0, 0)  # out of the watcher's group: its terminal's Ctrl-C is not ours
+    # A session of its own, with no controlling terminal: neither the watcher's terminal (its
+    # Ctrl-C, its hang-up) nor job control (a watcher started with &, then stderr or stdin on that
+    # terminal from a group not in the foreground would stop the copy) reaches it.
+    os.setsid()
     for target, descriptor in enumerate(received[:3]):
         os.dup2(descriptor, target)
     os.fchdir(received[3])

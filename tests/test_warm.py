@@ -9,6 +9,7 @@ a watcher gone) is run by the client itself.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import shutil
@@ -16,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import termios
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -64,13 +66,17 @@ class Warm:
         return subprocess.Popen([sys.executable, "-c", CLIENT, *args], cwd=cwd or self.root.parent,
                                 env=environment, **popen)
 
-    def run(self, *args: str, **options: Any) -> tuple[str, int, str, str]:
+    def run(self, *args: str, timeout: float = 120, **options: Any) -> tuple[str, int, str, str]:
         """(who ran it, exit code, stdout, stderr) of one command."""
         served_to = self.root.parent / "served-to"
-        process = self.client(*args, served_to=served_to, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, **options)
-        out, err = process.communicate(timeout=120)
-        return served_to.read_text(), process.returncode, out.decode(), err.decode()
+        process = self.client(*args, served_to=served_to, **{"stdin": subprocess.DEVNULL, "stdout": subprocess.PIPE,
+                                                              "stderr": subprocess.PIPE, **options})
+        try:
+            out, err = process.communicate(timeout=timeout)
+        finally:
+            if process.poll() is None:
+                process.kill()
+        return served_to.read_text(), process.returncode, (out or b"").decode(), (err or b"").decode()
 
 
 def wait_for(condition: object, seconds: float = 60.0) -> None:
@@ -193,6 +199,32 @@ def test_the_server_runs_this_newsarc_not_one_in_the_watchers_folder(warm: Warm,
     warm.start(cwd=impostor.parent)
     assert warm.run(*_archive(warm), "list", "--json")[:2] == ("served", 0)
     assert not marker.exists()
+
+
+def test_a_watcher_on_a_terminal_does_not_stop_commands_that_write_to_it(warm: Warm) -> None:
+    """`newsarc watch &` in a shell whose terminal has `stty tostop`: a served command whose
+    stderr is that terminal must not be stopped by job control as a background writer."""
+    controller, terminal = pty.openpty()
+    modes = termios.tcgetattr(terminal)
+    modes[3] |= termios.TOSTOP
+    termios.tcsetattr(terminal, termios.TCSANOW, modes)
+
+    def take_the_terminal() -> None:  # the watcher's session gets this terminal as its own
+        fcntl.ioctl(terminal, termios.TIOCSCTTY, 0)
+
+    argv = [sys.executable, "-I", "-m", "newsarc", *_archive(warm), "watch"]
+    try:
+        warm.watcher = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                        stderr=terminal, env=warm.env, start_new_session=True,
+                                        preexec_fn=take_the_terminal)
+        wait_for(lambda: warm.sockets and warm.index.exists())
+        ran = warm.run(*_archive(warm), "search", "nothingatall", stderr=terminal, timeout=60)
+        assert ran[:2] == ("served", 1)
+        os.set_blocking(controller, False)
+        assert b"no articles match" in os.read(controller, 65536)
+    finally:
+        os.close(terminal)
+        os.close(controller)
 
 
 def test_another_python_is_not_served(warm: Warm, tmp_path: Path) -> None:
