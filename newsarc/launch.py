@@ -29,7 +29,10 @@ MAGIC = b"NEWSARC-WARM/1"
 HANDSHAKE_SECONDS = 2.0
 # A Unix socket's path is at most 107 bytes on Linux; a folder too deep is not used.
 LONGEST_SOCKET_PATH = 100
-FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
+FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2")
+STOP_SIGNALS = ("SIGTSTP", "SIGTTIN", "SIGTTOU")
+# Whose "ignored" the copy inherits from the client, as an exec'd process would.
+INHERITED_SIGNALS = FORWARDED_SIGNALS + STOP_SIGNALS + ("SIGPIPE", "SIGXFSZ", "SIGALRM")
 
 
 def main() -> int:
@@ -81,6 +84,8 @@ def run_warm(argv: list[str], streams: tuple[int, int, int] = (0, 1, 2)) -> int 
     """The exit status of `argv` run by a warm server, or None when none took it."""
     if not sys.platform.startswith("linux") or os.environ.get("NEWSARC_WARM") == "0" or "watch" in argv:
         return None
+    if sys.stdin is None or sys.stdout is None or sys.stderr is None:  # a closed standard stream
+        return None
     folder = socket_folder()
     try:
         if os.isatty(streams[1]) or not is_private(folder):
@@ -97,14 +102,21 @@ def run_warm(argv: list[str], streams: tuple[int, int, int] = (0, 1, 2)) -> int 
 
 def _ask(path: str, argv: list[str], streams: tuple[int, int, int]) -> int | None:
     # The C modules themselves: `socket` and `signal` import enum and selectors (10 ms).
+    import _signal  # type: ignore[import-not-found]  # (no stub: the C half of `signal`)
     import _socket
 
     connection = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    blocked = False
     try:
         connection.settimeout(HANDSHAKE_SECONDS)
+        connection.connect(path)
+        # Our files go only to a server that is running: one that was stopped (Ctrl-Z on
+        # the watcher) still queues connections, and would hold our stdout open.
+        if _line(connection) != b"H":
+            connection.close()
+            return None
         here = os.open(".", os.O_RDONLY | os.O_DIRECTORY)
         try:
-            connection.connect(path)
             _send_with_files(connection, _request(argv), [*streams, here])
         finally:
             os.close(here)
@@ -113,12 +125,18 @@ def _ask(path: str, argv: list[str], streams: tuple[int, int, int]) -> int | Non
             connection.close()
             return None
         pid = int(reply[1:])
+        # Until the handlers are in place a signal waits, then reaches the copy.
+        _signal.pthread_sigmask(_signal.SIG_BLOCK, _relayed(_signal))
+        blocked = True
+        _relay_signals(_signal, pid)
         connection.sendall(b"G")  # from here on the command runs there, never here too
-    except (OSError, ValueError):
+    except Exception:  # noqa: BLE001 - before the go-ahead, anything at all means: run it here
         connection.close()
+        if blocked:
+            _restore_signals(_signal)
         return None
     try:
-        return _follow(connection, pid)
+        return _follow(_signal, connection)
     finally:
         connection.close()
 
@@ -132,6 +150,7 @@ def _send_with_files(connection: Any, data: bytes, files: list[int]) -> None:
 
 
 def _request(argv: list[str]) -> bytes:
+    import _signal
     import marshal
 
     def stream(name: str) -> dict[str, Any]:
@@ -140,8 +159,12 @@ def _request(argv: list[str]) -> bytes:
                 "write_through": opened.write_through,
                 "unbuffered": type(opened.buffer).__name__ == "FileIO"}  # python -u, PYTHONUNBUFFERED
 
+    ignored = [number for number in (getattr(_signal, name) for name in INHERITED_SIGNALS)
+               if _signal.getsignal(number) == _signal.SIG_IGN]  # nohup, a background job of a script
+    mask = sorted(int(number) for number in _signal.pthread_sigmask(_signal.SIG_BLOCK, []))
     request = {**identity(), "argv0": sys.argv[0], "argv": list(argv), "env": dict(os.environ),
-               "umask": _umask(), "streams": [stream(name) for name in ("stdin", "stdout", "stderr")]}
+               "umask": _umask(), "streams": [stream(name) for name in ("stdin", "stdout", "stderr")],
+               "ignored": ignored, "mask": mask}
     body = marshal.dumps(request)
     return b"%s %d\n%s" % (MAGIC, len(body), body)
 
@@ -163,18 +186,40 @@ def _line(connection: Any) -> bytes:
     return received[:-1]
 
 
-def _follow(connection: Any, pid: int) -> int:
-    """Wait for the warm copy's exit status, passing this process's signals on to it."""
-    import _signal  # type: ignore[import-not-found]  # (no stub: the C half of `signal`)
+def _relayed(_signal: Any) -> list[int]:
+    """The signals passed on to the copy: those this process does not ignore."""
+    names = FORWARDED_SIGNALS + STOP_SIGNALS + ("SIGCONT",)
+    return [number for number in (getattr(_signal, name) for name in names)
+            if _signal.getsignal(number) != _signal.SIG_IGN]
 
-    def forward(number: int, frame: object) -> None:
+
+def _relay_signals(_signal: Any, pid: int) -> None:
+    """Pass each signal on to the copy; a stop (Ctrl-Z) stops the copy, then this process."""
+    stops = {getattr(_signal, name) for name in STOP_SIGNALS}
+
+    def relay(number: int, frame: object) -> None:
         try:  # noqa: SIM105 - contextlib is not loaded at start-up: this module imports nothing it need not
-            os.kill(pid, number)
+            # The copy leads a session of its own, where the kernel drops a terminal's stop
+            # signals (an orphaned group): only SIGSTOP stops it.
+            os.kill(pid, _signal.SIGSTOP if number in stops else number)
         except OSError:
             pass
+        if number in stops:
+            os.kill(os.getpid(), _signal.SIGSTOP)
 
-    for name in FORWARDED_SIGNALS:
-        _signal.signal(getattr(_signal, name), forward)
+    for number in _relayed(_signal):
+        _signal.signal(number, relay)
+
+
+def _restore_signals(_signal: Any) -> None:
+    for number in _relayed(_signal):
+        _signal.signal(number, _signal.default_int_handler if number == _signal.SIGINT else _signal.SIG_DFL)
+    _signal.pthread_sigmask(_signal.SIG_UNBLOCK, _relayed(_signal))
+
+
+def _follow(_signal: Any, connection: Any) -> int:
+    """Wait for the warm copy's exit status (signals are passed on meanwhile)."""
+    _signal.pthread_sigmask(_signal.SIG_UNBLOCK, _relayed(_signal))
     connection.settimeout(None)
     reply = _line(connection)
     if not reply.startswith(b"S"):
@@ -182,8 +227,9 @@ def _follow(connection: Any, pid: int) -> int:
         return 70
     status = os.waitstatus_to_exitcode(int(reply[1:]))
     if status < 0:  # it died of a signal: die of the same one, as the command would have here
-        if -status != _signal.SIGKILL:
+        if -status not in (_signal.SIGKILL, _signal.SIGSTOP):
             _signal.signal(-status, _signal.SIG_DFL)
+            _signal.pthread_sigmask(_signal.SIG_UNBLOCK, [-status])
         os.kill(os.getpid(), -status)
         return 128 - status
     return status

@@ -22,6 +22,7 @@ import os
 import select
 import signal
 import socket
+import stat
 import struct
 import sys
 import time
@@ -29,7 +30,15 @@ import traceback
 from collections.abc import Iterator
 from typing import Any
 
-from .launch import HANDSHAKE_SECONDS, LONGEST_SOCKET_PATH, MAGIC, identity, is_private, socket_folder
+from .launch import (
+    HANDSHAKE_SECONDS,
+    INHERITED_SIGNALS,
+    LONGEST_SOCKET_PATH,
+    MAGIC,
+    identity,
+    is_private,
+    socket_folder,
+)
 
 PACKAGE = os.path.dirname(os.path.abspath(__file__))
 # Not imported ahead: this module, the entry points (they run code), optional drivers.
@@ -38,6 +47,7 @@ NOT_PRELOADED = ("newsarc.warmserver", "newsarc.__main__", "newsarc.index.postgr
 
 def serve(lifeline: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the watcher's Ctrl-C ends it through the lifeline
+    os.set_inheritable(lifeline, False)
     folder = socket_folder()
     path = os.path.join(folder, f"warm-{os.getpid()}.sock")
     if len(os.fsencode(path)) > LONGEST_SOCKET_PATH or not _private_folder(folder):
@@ -54,9 +64,8 @@ def serve(lifeline: int) -> None:
         listener.listen(64)
         _loop(listener, lifeline, stamp)
     finally:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
-        listener.close()
+        if listener.fileno() != -1:
+            _stop_listening(listener)
 
 
 def code_stamp() -> tuple[tuple[str, int, int], ...]:
@@ -81,11 +90,43 @@ def _private_folder(folder: str) -> bool:
     if not is_private(folder):
         return False
     for name in os.listdir(folder):  # sockets left by a server that was killed
-        pid = name.removeprefix("warm-").removesuffix(".sock")
-        if pid.isdigit() and not _alive(int(pid)):
+        pid = name[len("warm-"):-len(".sock")]
+        path = os.path.join(folder, name)
+        if (name.startswith("warm-") and name.endswith(".sock") and pid.isdigit() and not _alive(int(pid))
+                and stat.S_ISSOCK(os.lstat(path).st_mode)):
             with contextlib.suppress(OSError):
-                os.unlink(os.path.join(folder, name))
+                os.unlink(path)
     return True
+
+
+# What a copy would inherit from the server rather than from the client, compared in /proc
+# (the kernel's own record of the peer, which costs the client nothing): namespaces (a
+# container sharing /tmp), control group, resource limits (`ulimit -f`), groups and privileges.
+NAMESPACES = ("mnt", "pid", "net", "user", "ipc", "uts", "cgroup")
+STATUS_LINES = ("Gid:", "Groups:", "CapEff:", "CapBnd:", "Seccomp:", "NoNewPrivs:")
+
+
+def same_context(peer: int) -> bool:
+    """True when process `peer` runs in this process's namespaces, control group, limits,
+    priority, groups and privileges: what a fork of this process would run with."""
+    if peer <= 0:  # another pid namespace
+        return False
+    try:
+        return _context(str(peer)) == _context(str(os.getpid()))
+    except OSError:
+        return False
+
+
+def _context(pid: str) -> tuple[object, ...]:
+    folder = f"/proc/{pid}"
+    namespaces = tuple(os.stat(f"{folder}/ns/{name}").st_ino for name in NAMESPACES
+                       if os.path.exists(f"{folder}/ns/{name}"))
+    with open(f"{folder}/status", encoding="utf-8") as status:
+        lines = tuple(line for line in status if line.startswith(STATUS_LINES))
+    with open(f"{folder}/cgroup", encoding="utf-8") as cgroup:
+        group = cgroup.read()
+    with open(f"{folder}/limits", encoding="utf-8") as limits:
+        return namespaces, lines, group, limits.read(), os.getpriority(os.PRIO_PROCESS, int(pid))
 
 
 def _alive(pid: int) -> bool:
@@ -122,15 +163,19 @@ class Copy:
 
 
 def _loop(listener: socket.socket, lifeline: int, stamp: object) -> None:
+    """Serve until the lifeline reads empty or the code changed; then stop listening, but
+    go on reporting to the clients of the copies still running until the last ends."""
     copies: dict[int, Copy] = {}
     # The client's socket is watched for its hang-up alone (POLLRDHUP): its go-ahead
     # byte may still be unread by the copy.
     gone = select.POLLRDHUP | select.POLLHUP | select.POLLERR
+    listening = True
     try:
-        while True:
+        while listening or copies:
             poller = select.poll()
-            poller.register(listener.fileno(), select.POLLIN)
-            poller.register(lifeline, select.POLLIN)
+            if listening:
+                poller.register(listener.fileno(), select.POLLIN)
+                poller.register(lifeline, select.POLLIN)
             for copy in copies.values():
                 poller.register(copy.exited, select.POLLIN)
                 poller.register(copy.connection.fileno(), select.POLLRDHUP)
@@ -143,11 +188,19 @@ def _loop(listener: socket.socket, lifeline: int, stamp: object) -> None:
                     with contextlib.suppress(OSError):
                         os.kill(copy.pid, signal.SIGTERM)
                         os.kill(copy.pid, signal.SIGCONT)  # a stopped copy would hold the signal
-            if ready.get(lifeline) or (ready.get(listener.fileno()) and not _accept(listener, copies, stamp)):
-                return
+            if listening and (ready.get(lifeline) or (
+                    ready.get(listener.fileno()) and not _accept(listener, lifeline, copies, stamp))):
+                listening = False
+                _stop_listening(listener)
     finally:
         for copy in copies.values():
             copy.close()
+
+
+def _stop_listening(listener: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(listener.getsockname())
+    listener.close()
 
 
 def _report(copy: Copy) -> None:
@@ -157,7 +210,7 @@ def _report(copy: Copy) -> None:
     copy.close()
 
 
-def _accept(listener: socket.socket, copies: dict[int, Copy], stamp: object) -> bool:
+def _accept(listener: socket.socket, lifeline: int, copies: dict[int, Copy], stamp: object) -> bool:
     """Take one request; False when the code on disk changed (the server should end)."""
     connection, _ = listener.accept()
     connection.settimeout(HANDSHAKE_SECONDS)
@@ -171,7 +224,7 @@ def _accept(listener: socket.socket, copies: dict[int, Copy], stamp: object) -> 
                 connection.sendall(b"N\n")
             connection.close()
             return code_stamp() == stamp
-        pid = _fork(connection, request, received, listener, copies)
+        pid = _fork(connection, request, received, [listener.fileno(), lifeline], copies)
         copies[pid] = Copy(pid, connection)
         with contextlib.suppress(OSError):
             connection.sendall(b"R%d\n" % pid)
@@ -186,8 +239,10 @@ def _read_request(connection: socket.socket) -> tuple[dict[str, Any] | None, lis
     received: list[int] = []
     try:
         credentials = connection.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
-        if struct.unpack("3i", credentials)[1] != os.getuid():
+        peer, uid, _ = struct.unpack("3i", credentials)
+        if uid != os.getuid() or not same_context(peer):
             return None, received
+        connection.sendall(b"H\n")  # only now does the client pass its files
         data, received, _, _ = socket.recv_fds(connection, 1 << 16, 4)
         header, _, body = data.partition(b"\n")
         magic, _, length = header.partition(b" ")
@@ -205,13 +260,14 @@ def _read_request(connection: socket.socket) -> tuple[dict[str, Any] | None, lis
 
 
 def _fork(connection: socket.socket, request: dict[str, Any], received: list[int],
-          listener: socket.socket, copies: dict[int, Copy]) -> int:
+          servers: list[int], copies: dict[int, Copy]) -> int:
     pid = os.fork()
     if pid:
         return pid
     status = 70
     try:
-        listener.close()
+        for descriptor in servers:  # the listener and the lifeline
+            os.close(descriptor)
         for copy in copies.values():
             copy.close()
         connection.settimeout(None)
@@ -249,19 +305,38 @@ def _as_client(request: dict[str, Any], received: list[int]) -> Iterator[None]:
         opened = _stream(number, request["streams"][number])
         setattr(sys, name, opened)
         setattr(sys, f"__{name}__", opened)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    for name in ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGCHLD"):
-        signal.signal(getattr(signal, name), signal.SIG_DFL)
+    _inherit_signals(request["ignored"], request["mask"])
     yield
 
 
+def _inherit_signals(ignored: list[int], mask: list[int]) -> None:
+    """The dispositions an exec'd Python would have: the client's ignored signals ignored
+    (`nohup`), the rest as Python sets them, and the client's blocked signals blocked."""
+    for name in (*INHERITED_SIGNALS, "SIGCHLD"):
+        number = getattr(signal, name)
+        if number in ignored:
+            signal.signal(number, signal.SIG_IGN)
+        elif number == signal.SIGINT:
+            signal.signal(number, signal.default_int_handler)
+        elif name not in ("SIGPIPE", "SIGXFSZ"):  # which Python ignores from its start
+            signal.signal(number, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
 def _stream(descriptor: int, facts: dict[str, Any]) -> io.TextIOWrapper:
-    raw = io.FileIO(descriptor, "rb" if descriptor == 0 else "wb", closefd=False)
-    buffered: Any = raw
-    if not facts["unbuffered"]:
-        buffered = io.BufferedReader(raw) if descriptor == 0 else io.BufferedWriter(raw)
-    return io.TextIOWrapper(buffered, encoding=facts["encoding"], errors=facts["errors"], newline="\n",
+    """A standard stream as Python makes one: buffered by the file's own block size (but
+    stdout and stderr under -u), its file named `<stdout>` and the like."""
+    writing = descriptor != 0
+    unbuffered = facts["unbuffered"] and writing
+    # The process's own standard stream for as long as it runs: no `with`.
+    binary: Any = open(descriptor, "wb" if writing else "rb",  # noqa: SIM115
+                       buffering=0 if unbuffered else -1, closefd=False)
+    raw = binary if unbuffered else binary.raw
+    raw.name = ("<stdin>", "<stdout>", "<stderr>")[descriptor]
+    text = io.TextIOWrapper(binary, encoding=facts["encoding"], errors=facts["errors"], newline="\n",
                             line_buffering=facts["line_buffering"], write_through=facts["write_through"])
+    text.mode = "w" if writing else "r"  # type: ignore[misc]
+    return text
 
 
 def _run(argv: list[str]) -> int:

@@ -9,6 +9,7 @@ a watcher gone) is run by the client itself.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -320,3 +321,118 @@ def test_no_warm_starts_no_server(warm: Warm) -> None:
     time.sleep(1.0)
     assert not warm.sockets
     assert warm.run(*_archive(warm), "list")[0] == "local"
+
+
+# --- what a hostile review found -----------------------------------------------------------
+
+
+def _server_pid(warm: Warm) -> int:
+    return int(warm.sockets[0].removeprefix("warm-").removesuffix(".sock"))
+
+
+def _state(pid: int) -> str:
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        return stat.read().rsplit(")", 1)[1].split()[0]
+
+
+def _blocked_client(warm: Warm, reader_writer: tuple[int, int], **popen: Any) -> subprocess.Popen[bytes]:
+    """A served `list --json` blocked writing into a pipe the test reads only later."""
+    reader, writer = reader_writer
+    process = warm.client(*_archive(warm), "list", "--json", served_to=warm.root.parent / "served-to",
+                          env=dict(warm.env, PYTHONUNBUFFERED="1"), stdin=subprocess.DEVNULL, stdout=writer,
+                          stderr=subprocess.PIPE, **popen)
+    os.close(writer)
+    wait_for(lambda: len(_holders_of(reader)) == 2)  # the client and the command's copy
+    return process
+
+
+def _drain(reader: int) -> int:
+    total = 0
+    while chunk := os.read(reader, 1 << 16):
+        total += len(chunk)
+    return total
+
+
+def test_a_stopped_server_holds_no_command(warm: Warm) -> None:
+    warm.start()
+    server = _server_pid(warm)
+    os.kill(server, signal.SIGSTOP)
+    try:
+        ran = warm.run(*_archive(warm), "list", "--json", timeout=60)
+    finally:
+        os.kill(server, signal.SIGCONT)
+    assert ran[:2] == ("local", 0) and "SenseTime" in ran[2]
+
+
+def test_commands_running_when_the_watcher_stops_finish_and_report(warm: Warm) -> None:
+    _many_articles(warm)
+    warm.start()
+    expected = len(warm.run(*_archive(warm), "list", "--json", env=dict(warm.env, NEWSARC_WARM="0"))[2].encode())
+    reader, writer = os.pipe()
+    try:
+        process = _blocked_client(warm, (reader, writer))
+        assert warm.watcher is not None
+        warm.watcher.send_signal(signal.SIGINT)
+        warm.watcher.wait(30)
+        wait_for(lambda: not warm.sockets)
+        assert _drain(reader) == expected
+    finally:
+        os.close(reader)
+    assert process.wait(60) == 0
+
+
+def test_a_signal_the_client_ignores_is_ignored_by_its_command(warm: Warm) -> None:
+    _many_articles(warm)
+    warm.start()
+    reader, writer = os.pipe()
+    try:
+        process = _blocked_client(warm, (reader, writer),
+                                  preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))  # nohup
+        process.send_signal(signal.SIGHUP)
+        time.sleep(0.5)
+        _drain(reader)
+    finally:
+        os.close(reader)
+    assert process.wait(60) == 0
+    assert (warm.root.parent / "served-to").read_text() == "served"
+
+
+def test_ctrl_z_stops_the_served_command_and_fg_resumes_it(warm: Warm) -> None:
+    _many_articles(warm)
+    warm.start()
+    reader, writer = os.pipe()
+    try:
+        process = _blocked_client(warm, (reader, writer))
+        copy = next(pid for pid in _holders_of(reader) if pid != process.pid)
+        process.send_signal(signal.SIGTSTP)
+        wait_for(lambda: _state(process.pid) == "T" and _state(copy) == "T", seconds=30)
+        os.set_blocking(reader, False)
+        with contextlib.suppress(BlockingIOError):
+            os.read(reader, 1 << 20)  # room in the pipe: a stopped command must not use it
+        os.set_blocking(reader, True)
+        time.sleep(0.5)
+        assert _state(copy) == "T"
+        process.send_signal(signal.SIGCONT)
+        _drain(reader)
+    finally:
+        os.close(reader)
+    assert process.wait(60) == 0
+
+
+def test_a_command_under_other_limits_is_not_served(warm: Warm) -> None:
+    import resource
+
+    warm.start()
+    limit = 1 << 20
+
+    def lower_the_file_size_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    ran = warm.run(*_archive(warm), "list", "--json", preexec_fn=lower_the_file_size_limit)
+    assert ran[:2] == ("local", 0)
+
+
+def test_a_closed_standard_input_runs_the_command_here(warm: Warm) -> None:
+    warm.start()
+    ran = warm.run(*_archive(warm), "list", "--json", preexec_fn=lambda: os.close(0))
+    assert ran[:2] == ("local", 0) and "SenseTime" in ran[2] and "Traceback" not in ran[3]

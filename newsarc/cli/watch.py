@@ -68,8 +68,10 @@ def warm_server(wanted: bool) -> Iterator[None]:
     # server is this code, never a `newsarc` folder where the watcher happened to start.
     beside = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     try:
+        # A session of its own: Ctrl-Z or a hang-up on the watcher's terminal does not stop it.
         server = subprocess.Popen([sys.executable, "-m", "newsarc.warmserver", str(lifeline)], cwd=beside,
-                                  pass_fds=(lifeline,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+                                  pass_fds=(lifeline,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  start_new_session=True)
     except OSError:
         server = None
     os.close(lifeline)
@@ -78,8 +80,10 @@ def warm_server(wanted: bool) -> Iterator[None]:
     finally:
         os.close(holder)
         if server is not None:
+            # It stops listening at once, but stays until the commands it runs have ended, to
+            # report their exit: never killed, it is left to end on its own.
             with contextlib.suppress(subprocess.TimeoutExpired):
-                server.wait(5)
+                server.wait(1)
 
 
 COMMANDS = (watch,)
