@@ -219,11 +219,12 @@ def _accept(listener: socket.socket, lifeline: int, copies: dict[int, Copy], sta
         if request is None or len(received) != 4:
             connection.close()
             return True
-        if code_stamp() != stamp or any(request.get(key) != value for key, value in identity().items()):
+        current = code_stamp() == stamp
+        if not current or any(request.get(key) != value for key, value in identity().items()):
             with contextlib.suppress(OSError):
                 connection.sendall(b"N\n")
             connection.close()
-            return code_stamp() == stamp
+            return current
         pid = _fork(connection, request, received, [listener.fileno(), lifeline], copies)
         copies[pid] = Copy(pid, connection)
         with contextlib.suppress(OSError):
