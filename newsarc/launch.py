@@ -40,6 +40,12 @@ def main() -> int:
     status = run_warm(sys.argv[1:])
     if status is not None:
         return status
+    # A piped search or list without click's start-up (cli/piped.py); any other command through click.
+    from .cli.piped import run_piped
+
+    status = run_piped(sys.argv[1:])
+    if status is not None:
+        return status
     from .cli import main as run_here
 
     return run_here()

@@ -7,7 +7,6 @@ turns newsarc's typed errors into one line on stderr and a named exit code.
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from ..errors import AmbiguousError, NewsarcError, NotFoundError
+from ..errors import NewsarcError
 from ..slotted import replace
 from ..textsafe import safe_line
 from .arguments import ArgumentError, OptionTable, locate_command, sort_arguments
@@ -23,6 +22,7 @@ from .choices import LibraryChoice, freshness_modes
 from .config import GlobalOptions, read_settings
 from .environment import COLOR_CHOICES, Context, Environment
 from .exits import CommandExit, ExitCode
+from .failures import error_line, exit_code_for
 from .options import NewsarcCommand, builds, check_parameters
 
 
@@ -30,7 +30,7 @@ class UsageLine(click.UsageError):
     """A usage error shown as one line, `newsarc: error: ...`, exit 2 (not click's usage block)."""
 
     def show(self, file: Any = None) -> None:
-        _error_line(f"newsarc: error: {safe_line(self.message)}")
+        error_line(f"newsarc: error: {safe_line(self.message)}")
 
 
 def _usage_line(error: click.UsageError) -> click.UsageError:
@@ -134,39 +134,6 @@ class NewsarcGroup(click.Group):
             click_context.exit(int(code))
 
 
-def exit_code_for(error: BaseException, *, debug: bool) -> ExitCode | None:
-    """Tell `error` in one line on stderr and return the exit code it ends newsarc with;
-    None when it should be raised instead (with --debug, for a traceback)."""
-    if isinstance(error, AmbiguousError):
-        _error_line(f"newsarc: error: {safe_line(str(error))}")
-        return ExitCode.USAGE
-    if isinstance(error, NotFoundError):
-        _error_line(f"newsarc: {safe_line(str(error))}")
-        return ExitCode.NO_MATCH
-    if isinstance(error, NewsarcError):
-        if debug:
-            return None
-        _error_line(f"newsarc: error: {safe_line(str(error))}")
-        return ExitCode.USAGE
-    if isinstance(error, BrokenPipeError):
-        _silence_broken_pipe()
-        return ExitCode.OK
-    if isinstance(error, KeyboardInterrupt):
-        _error_line("newsarc: interrupted")
-        return ExitCode.INTERRUPTED
-    if debug:
-        return None
-    if isinstance(error, OSError):
-        # Reading and the index report their own errors; what is left is writing the answer.
-        _silence_broken_pipe()
-        where = safe_line(os.fsdecode(error.filename)) if error.filename else "cannot write the output"
-        _error_line(f"newsarc: error: {where}: {error.strerror or error}")
-        return ExitCode.USAGE
-    # The last line of defence: one line, no traceback.
-    _error_line(f"newsarc: internal error: {safe_line(repr(error))} (run with --debug for details)")
-    return ExitCode.INTERNAL
-
-
 def _flush_stdout(click_context: click.Context) -> None:
     context = click_context.find_object(Context)
     if context is not None:
@@ -176,10 +143,6 @@ def _flush_stdout(click_context: click.Context) -> None:
 def _debug(click_context: click.Context) -> bool:
     context = click_context.find_object(Context)
     return bool(context and context.settings and context.settings.debug)
-
-
-def _error_line(message: str) -> None:
-    click.echo(message, err=True)
 
 
 @click.group("newsarc", cls=NewsarcGroup,
@@ -223,18 +186,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else int(ExitCode.OK)
     except click.exceptions.Abort:
-        click.echo("newsarc: interrupted", err=True)
+        error_line("newsarc: interrupted")
         return int(ExitCode.INTERRUPTED)
     except click.ClickException as error:
         error.show()
         return int(ExitCode.USAGE)
     return code if isinstance(code, int) else int(ExitCode.OK)
-
-
-def _silence_broken_pipe() -> None:
-    """After `newsarc list | head`, stdout is gone: point it at /dev/null so exit is quiet."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass

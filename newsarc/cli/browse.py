@@ -8,20 +8,20 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
-from .environment import pass_context
 from .exits import CommandExit, ExitCode
 from .options import (
     PageRequest,
     QueryRequest,
-    build_query,
     builds,
     newsarc_command,
     output_options,
-    page_limit,
     page_options,
+    pass_context,
     query_options,
 )
-from .output import DATA_FORMAT, write_format, write_hits
+from .output import DATA_FORMAT, write_format
+from .piped import write_listing, write_search
+from .queries import build_query, page_limit
 from .session import open_archive
 from .spelling import checked_query
 
@@ -69,6 +69,9 @@ def list_command(context: Context, request: ListRequest) -> None:
       newsarc list provider:scmp.com date:2021
       newsarc list --topic AI --since 2021-11 --json
     """
+    if request.format_name is None and request.fields is None and (request.as_json or not context.pretty):
+        write_listing(context, request.query, request.page)
+        return
     query = build_query(context, request.query)  # a typo shows before any refresh
     if request.format_name or request.as_json or not context.pretty:
         write = _listing_writer(context, request.format_name or DATA_FORMAT, request.fields)
@@ -179,15 +182,14 @@ def search(context: Context, request: SearchRequest) -> None:
     words = request.query.words
     if not words:
         raise click.UsageError("search needs a QUERY, for example: newsarc search sensetime")
+    if request.format_name is None and (request.as_json or not context.pretty):
+        write_search(context, request.query, request.page)
+        return
     query = build_query(context, request.query)
     with open_archive(context) as archive:
         query = checked_query(context, archive, query)
-        if request.format_name or request.as_json or not context.pretty:
-            if request.format_name:
-                written = write_format(context, archive, query, get(request.format_name), request.page)
-            else:
-                written = write_hits(context, archive, query, request.page)
-            if written == 0:
+        if request.format_name:
+            if write_format(context, archive, query, get(request.format_name), request.page) == 0:
                 context.notice(f"no articles match {' '.join(words)!r}")
                 raise CommandExit(ExitCode.NO_MATCH)
             return

@@ -11,13 +11,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-import click
-
 from ..errors import QueryError
-from ..index import default_freshness
+from ..index import FRESHNESS_MODES, default_freshness
 from ..slotted import FrozenRecord
 from ..userdirs import config_folder
-from .choices import freshness_modes
 
 if TYPE_CHECKING:
     from .environment import Environment
@@ -84,8 +81,8 @@ def read_settings(options: GlobalOptions, environment: Environment) -> Settings:
         saved_queries={str(k): str(v) for k, v in dict(config.get("queries", {})).items()},
     )
     # click has checked --fresh; only the config file's value is left to check.
-    if options.fresh is None and "fresh" in config and settings.fresh not in freshness_modes():
-        raise click.UsageError(f"config: fresh must be one of {', '.join(freshness_modes())}")
+    if options.fresh is None and "fresh" in config and settings.fresh not in FRESHNESS_MODES:
+        raise _usage_error(f"config: fresh must be one of {', '.join(FRESHNESS_MODES)}")
     return settings
 
 
@@ -104,7 +101,15 @@ def load_config(environment: Environment) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except (OSError, tomllib.TOMLDecodeError) as error:
-        raise click.UsageError(f"{path}: cannot read config: {error}") from None
+        raise _usage_error(f"{path}: cannot read config: {error}") from None
+
+
+def _usage_error(message: str) -> Exception:
+    # click only for the error: the piped path reads the settings without it (and
+    # leaves any error to the click path, which tells it as any usage error).
+    import click
+
+    return click.UsageError(message)
 
 
 def expand_saved(words: Sequence[str], saved: Mapping[str, str]) -> list[str]:

@@ -14,10 +14,9 @@ from contextlib import contextmanager
 from datetime import datetime, timezone, tzinfo
 from typing import TYPE_CHECKING, TextIO
 
-import click
-
 from ..slotted import Record
 from ..textsafe import safe_line
+from .failures import error_line
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -106,7 +105,7 @@ class Context(Record):
 
     def say(self, message: str) -> None:
         """One line on stderr, even with --quiet."""
-        click.echo(f"newsarc: {safe_line(message)}", file=self.environment.stderr)
+        error_line(f"newsarc: {safe_line(message)}", self.environment.stderr)
 
     def write_data(self, line: str) -> None:
         self.environment.stdout.write(line + "\n")
@@ -140,8 +139,6 @@ def _reported_rows(stream: TextIO) -> int:
     except (OSError, ValueError, AttributeError):
         return 0
 
-
-pass_context = click.make_pass_decorator(Context)
 
 # As git does: without these, less shows colour codes as text (R), and pages a short answer (F, X).
 PAGER_DEFAULTS = {"LESS": "FRX", "LV": "-c"}

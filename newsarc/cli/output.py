@@ -7,8 +7,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, TextIO, cast
 
-import click
-
 from ..exporters import ExportOptions
 from ..slotted import replace
 from ..textsafe import TerminalStream
@@ -28,6 +26,8 @@ def write_format(context: Context, archive: Archive, query: Query, exporter: Exp
                  options: ExportOptions | None = None, stream: TextIO | None = None) -> int:
     """Stream the matching articles in an export format (to stdout by default); returns how many."""
     if exporter.writes_folder:
+        import click  # only for the error: the piped path writes without click
+
         raise click.UsageError(f"format {exporter.name} writes a folder: use `newsarc export --format "
                                f"{exporter.name} --output DIR`")
     if stream is None:

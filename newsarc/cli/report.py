@@ -11,9 +11,16 @@ import click
 from ..slotted import as_dict
 from ..textsafe import safe_line
 from .choices import LibraryChoice, stats_dimensions
-from .environment import pass_context
 from .exits import CommandExit, ExitCode
-from .options import QueryRequest, build_query, builds, newsarc_command, output_options, query_options
+from .options import (
+    QueryRequest,
+    builds,
+    newsarc_command,
+    output_options,
+    pass_context,
+    query_options,
+)
+from .queries import build_query
 from .session import open_archive
 from .spelling import checked_query
 

@@ -10,18 +10,18 @@ from typing import TYPE_CHECKING
 import click
 
 from ..exporters import GROUP_BY_CHOICES, ExportOptions, all_names, exporters, get
-from .environment import pass_context
 from .exits import CommandExit, ExitCode
 from .options import (
     PageRequest,
     QueryRequest,
-    build_query,
     builds,
     newsarc_command,
     page_options,
+    pass_context,
     query_options,
 )
 from .output import feed, write_format
+from .queries import build_query
 from .session import open_archive
 from .spelling import checked_query
 

@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .environment import pass_context
-from .options import builds, newsarc_command
+from .options import builds, newsarc_command, pass_context
 from .session import open_archive
 
 if TYPE_CHECKING:
