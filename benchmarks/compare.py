@@ -1,6 +1,7 @@
 """Two installs of newsarc timed on the same command line, interleaved.
 
-    python benchmarks/compare.py OLD/bin/newsarc NEW/bin/newsarc -- --archive A --index I --fresh none search sensetime
+    python benchmarks/compare.py OLD/bin/newsarc NEW/bin/newsarc -- \
+        --archive A --index I --fresh none search sensetime
 
 Runs each program once untimed, then ROUNDS rounds of both back to back, alternating
 which goes first, so a machine that slows down slows both alike. Prints each side's
@@ -41,7 +42,7 @@ def main() -> None:
         else:
             new.append(timed(options.new, arguments))
             old.append(timed(options.old, arguments))
-    ratios = [after / before for before, after in zip(old, new)]
+    ratios = [after / before for before, after in zip(old, new, strict=True)]
     print(f"old {statistics.median(old) * 1000:.1f} ms, new {statistics.median(new) * 1000:.1f} ms, "
           f"new / old {statistics.median(ratios):.2f} (median of {options.rounds} rounds)")
 
