@@ -130,11 +130,13 @@ def _ask(path: str, argv: list[str], streams: tuple[int, int, int]) -> int | Non
         if not reply.startswith(b"R"):
             connection.close()
             return None
-        pid = int(reply[1:])
+        # At once, while the copy waits for our go-ahead: from here on a signal reaches
+        # that process, or none once it has ended, never one that took its pid.
+        send = signaller(_signal, int(reply[1:]))
         # Until the handlers are in place a signal waits, then reaches the copy.
         _signal.pthread_sigmask(_signal.SIG_BLOCK, _relayed(_signal))
         blocked = True
-        _relay_signals(_signal, pid)
+        _relay_signals(_signal, send)
         connection.sendall(b"G")  # from here on the command runs there, never here too
     except Exception:  # noqa: BLE001 - before the go-ahead, anything at all means: run it here
         connection.close()
@@ -199,7 +201,19 @@ def _relayed(_signal: Any) -> list[int]:
             if _signal.getsignal(number) != _signal.SIG_IGN]
 
 
-def _relay_signals(_signal: Any, pid: int) -> None:
+def signaller(_signal: Any, pid: int) -> Any:
+    """A function sending a signal to the process `pid` is now. The server reaps the copy
+    before it reports the status, so by pid alone a signal in between could reach a new
+    process given the same pid: a pidfd names the process itself (Linux 5.3; by pid where
+    the kernel has none)."""
+    try:
+        descriptor = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return lambda number: os.kill(pid, number)
+    return lambda number: _signal.pidfd_send_signal(descriptor, number)
+
+
+def _relay_signals(_signal: Any, send: Any) -> None:
     """Pass each signal on to the copy; a stop (Ctrl-Z) stops the copy, then this process."""
     stops = {getattr(_signal, name) for name in STOP_SIGNALS}
 
@@ -207,8 +221,8 @@ def _relay_signals(_signal: Any, pid: int) -> None:
         try:  # noqa: SIM105 - contextlib is not loaded at start-up: this module imports nothing it need not
             # The copy leads a session of its own, where the kernel drops a terminal's stop
             # signals (an orphaned group): only SIGSTOP stops it.
-            os.kill(pid, _signal.SIGSTOP if number in stops else number)
-        except OSError:
+            send(_signal.SIGSTOP if number in stops else number)
+        except OSError:  # it has ended
             pass
         if number in stops:
             os.kill(os.getpid(), _signal.SIGSTOP)

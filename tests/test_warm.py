@@ -436,3 +436,41 @@ def test_a_closed_standard_input_runs_the_command_here(warm: Warm) -> None:
     warm.start()
     ran = warm.run(*_archive(warm), "list", "--json", preexec_fn=lambda: os.close(0))
     assert ran[:2] == ("local", 0) and "SenseTime" in ran[2] and "Traceback" not in ran[3]
+
+
+def _process_at(pid: int) -> subprocess.Popen[bytes] | None:
+    """A new process given `pid` (through ns_last_pid, which only root may set), or None."""
+    for _ in range(20):
+        try:
+            with open("/proc/sys/kernel/ns_last_pid", "w") as last:
+                last.write(str(pid - 1))
+        except OSError:
+            return None
+        process = subprocess.Popen(["sleep", "30"])
+        if process.pid == pid:
+            return process
+        process.kill()
+        process.wait()
+    return None
+
+
+def test_a_signal_relayed_after_the_copy_ended_reaches_no_other_process() -> None:
+    import _signal  # type: ignore[import-not-found]
+
+    from newsarc.launch import signaller
+
+    copy = subprocess.Popen(["sleep", "30"])
+    send = signaller(_signal, copy.pid)  # as the client does while the copy waits for its go-ahead
+    copy.kill()
+    copy.wait()  # reaped, as the server does before it reports the status: the pid is free
+    stranger = _process_at(copy.pid)
+    if stranger is None:
+        pytest.skip("cannot give a new process a chosen pid here (ns_last_pid needs root)")
+    try:
+        with contextlib.suppress(OSError):
+            send(signal.SIGTERM)  # Ctrl-C arriving between the reap and the status
+        time.sleep(0.2)
+        assert stranger.poll() is None, "the signal reached a process that only has the copy's pid"
+    finally:
+        stranger.kill()
+        stranger.wait()
