@@ -208,6 +208,8 @@ def signaller(_signal: Any, pid: int) -> Any:
     the kernel has none)."""
     try:
         descriptor = os.pidfd_open(pid)
+    except ProcessLookupError:  # it has ended already: nothing to send to
+        return lambda number: None
     except (AttributeError, OSError):
         return lambda number: os.kill(pid, number)
     return lambda number: _signal.pidfd_send_signal(descriptor, number)

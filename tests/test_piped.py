@@ -5,6 +5,7 @@ command line is left to click before anything is written."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -56,6 +57,9 @@ TAKEN = [
     ["list", "provider:scmp.com", "--limit", "2", "--fresh", "dirs"],
     ["list", "--limit", "0"],
     ["--strict", "list", "sensetime"],  # the archive has a problem file: exit 1
+    ["search", "sensetime", "--fresh", "none", "-q", "--limit", "1"],  # global options after the command
+    ["--quiet", "--no-pager", "list", "-n", "3", "--json"],
+    ["--no-cache", "search", "sensetime"],  # an index in memory: built for the run, with its notices
 ]
 
 
@@ -112,8 +116,32 @@ DECLINED = [
 
 
 @pytest.mark.parametrize("command", DECLINED, ids=repr)
-def test_other_command_lines_are_left_to_click(command: list[str]) -> None:
+def test_other_command_lines_are_left_to_click(archive: list[str], command: list[str],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     assert read_command(command) is None
+    capsys.readouterr()
+    assert run_piped([*archive, *command]) is None
+    assert capsys.readouterr() == ("", "")
+
+
+def test_settings_from_the_environment_and_the_config_file(archive: list[str], tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "newsarc.toml"
+    config.write_text(f'archive = "{tmp_path / "elsewhere"}"\nlimit = 1\nfresh = "none"\n', encoding="utf-8")
+    monkeypatch.setenv("NEWSARC_CONFIG", str(config))
+    monkeypatch.setenv("NEWSARC_ARCHIVE", archive[1])
+    monkeypatch.setenv("NEWSARC_INDEX", archive[3])
+    piped, through_click = _answers(["search", "sensetime"], capsys)
+    assert piped == through_click and piped[0] == 0 and piped[1].count("\n") > 1  # limit is for terminals
+    monkeypatch.delenv("NEWSARC_ARCHIVE")  # the config file's archive, which is not there
+    piped, through_click = _answers(["--index", archive[3], "search", "sensetime"], capsys)
+    assert piped == through_click and piped[0] == 2 and "elsewhere" in piped[2]
+
+
+def test_shell_completion_is_left_to_click(archive: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("_NEWSARC_COMPLETE", "bash_source")
+    assert run_piped([*archive, "search", "sensetime"]) is None
 
 
 def test_a_terminal_is_left_to_click(archive: list[str], monkeypatch: pytest.MonkeyPatch,
@@ -144,7 +172,22 @@ def test_the_console_script_answers_a_pipe_without_click(archive: list[str], tmp
                               env=environment, timeout=120)
     through_click = subprocess.run([sys.executable, "-c", _CLICK, *arguments], capture_output=True, text=True,
                                    env=environment, timeout=120)
-    modules = set(json.loads(launched.stderr.rsplit("MODULES ", 1)[1]))
+    errors, loaded = launched.stderr.rsplit("\nMODULES ", 1)
+    modules = set(json.loads(loaded))
     assert launched.returncode == 0 and launched.stdout.count("\n") == 3
-    assert launched.stdout == through_click.stdout
+    assert (launched.stdout, errors, launched.returncode) == \
+        (through_click.stdout, through_click.stderr, through_click.returncode)
     assert "click" not in modules and "rich" not in modules
+
+
+@pytest.mark.parametrize("closed", [1, 2], ids=["stdout", "stderr"])
+def test_a_closed_standard_stream_ends_as_through_click(archive: list[str], tmp_path: Path, closed: int) -> None:
+    environment = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+                   "XDG_CONFIG_HOME": str(tmp_path / "config"), "NEWSARC_WARM": "0"}
+    arguments = [*archive, "search", "sensetime"]
+    ends = []
+    for program in (_LAUNCH.replace("sys.stderr.write", "0 and sys.stderr.write"), _CLICK):
+        done = subprocess.run([sys.executable, "-c", program, *arguments], capture_output=True, text=True,
+                              env=environment, timeout=120, preexec_fn=lambda: os.close(closed))
+        ends.append((done.returncode, done.stdout if closed == 2 else done.stderr))
+    assert ends[0] == ends[1] and ends[0][0] != 0

@@ -10,11 +10,14 @@ is read here and run by the same functions the click commands call (`write_searc
 Anything else is declined before anything is written, and the click path runs it as
 always: another option or command, an option typed twice or with `=`, a word
 starting with `-` (an exclusion, or a typo of an option, which click reports), text
-that is not clean UTF-8, a terminal, or settings that cannot be read.
+that is not clean UTF-8, a terminal, a closed standard stream, shell completion, or
+settings that cannot be read.
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import NewsarcError
@@ -37,6 +40,7 @@ GLOBAL_VALUES = {"--archive": "archive_path", "--index": "index_path", "--fresh"
 GLOBAL_FLAGS = {"--no-cache": "no_cache", "--no-pager": "no_pager", "-q": "quiet", "--quiet": "quiet",
                 "--strict": "strict"}
 LIMIT_OPTIONS = ("--limit", "-n")
+COMPLETION_VARIABLE = "_NEWSARC_COMPLETE"
 
 
 class PipedCommand(NamedTuple):
@@ -51,16 +55,25 @@ class PipedCommand(NamedTuple):
 def run_piped(argv: Sequence[str]) -> int | None:
     """The exit status of `argv` run without click, or None when it is left to click."""
     command = read_command(argv)
-    if command is None:
-        return None
-    environment = Environment.from_process()
-    if environment.stdout_tty:  # tables and colour for a person: rich, through click
+    # A closed standard stream, and shell completion (click reads its variable first).
+    if command is None or sys.stdout is None or sys.stderr is None or COMPLETION_VARIABLE in os.environ:
         return None
     try:
-        settings = read_settings(command.options, environment)
-    except Exception:  # noqa: BLE001 - a config file that cannot be read: the click path tells it
-        return None
-    context = Context(environment, settings)
+        environment = Environment.from_process()
+        if environment.stdout_tty:  # tables and colour for a person: rich, through click
+            return None
+        try:
+            settings = read_settings(command.options, environment)
+        except Exception:  # noqa: BLE001 - a config file that cannot be read: the click path tells it
+            return None
+        context = Context(environment, settings)
+    except KeyboardInterrupt as error:
+        return int(exit_code_for(error, debug=False) or ExitCode.INTERRUPTED)
+    return _run(context, command)
+
+
+def _run(context: Context, command: PipedCommand) -> int:
+    environment = context.environment
     try:
         try:
             if command.command == "search":
