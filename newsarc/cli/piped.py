@@ -21,6 +21,7 @@ import sys
 from typing import TYPE_CHECKING, NamedTuple
 
 from ..errors import NewsarcError
+from ..index import FRESHNESS_MODES
 from .arguments import check_text
 from .config import GlobalOptions, read_settings
 from .environment import Context, Environment
@@ -94,7 +95,8 @@ def _run(context: Context, command: PipedCommand) -> int:
 
 def read_command(argv: Sequence[str]) -> PipedCommand | None:
     """`argv` as a piped command, or None when it is not of the shape read here."""
-    found: dict[str, object] = {}
+    values: dict[str, str] = {}  # by GlobalOptions field, and "limit"
+    flags: set[str] = set()
     command: str | None = None
     words: list[str] = []
     tokens = iter(argv)
@@ -104,13 +106,13 @@ def read_command(argv: Sequence[str]) -> PipedCommand | None:
         if token in GLOBAL_VALUES or (command is not None and token in LIMIT_OPTIONS):
             value = next(tokens, None)
             name = GLOBAL_VALUES.get(token, "limit")
-            if value is None or name in found or not _clean(value) or value.startswith("-"):
+            if value is None or name in values or not _clean(value) or value.startswith("-"):
                 return None
-            found[name] = value
+            values[name] = value
         elif token in GLOBAL_FLAGS:
-            found[GLOBAL_FLAGS[token]] = True
+            flags.add(GLOBAL_FLAGS[token])
         elif command is not None and token == "--json":
-            found["json"] = True
+            continue  # piped, search and list write the same lines with or without it
         elif token.startswith("-"):
             return None
         elif command is None:
@@ -119,31 +121,18 @@ def read_command(argv: Sequence[str]) -> PipedCommand | None:
             command = token
         else:
             words.append(token)
-    return _command(found, command, words)
-
-
-def _command(found: dict[str, object], command: str | None, words: list[str]) -> PipedCommand | None:
-    from ..index import FRESHNESS_MODES
-
-    limit = found.get("limit")
-    fresh = found.get("fresh")
-    if command is None or (command == "search" and not words):
-        return None
-    if (limit is not None and not (isinstance(limit, str) and limit.isascii() and limit.isdigit())) or \
+    limit, fresh = values.get("limit"), values.get("fresh")
+    if command is None or (command == "search" and not words) or \
+            (limit is not None and not (limit.isascii() and limit.isdigit())) or \
             (fresh is not None and fresh not in FRESHNESS_MODES):
         return None  # click's checks and messages for these
     options = GlobalOptions(
-        archive_path=_text(found.get("archive_path")), index_path=_text(found.get("index_path")),
-        no_cache=bool(found.get("no_cache")), fresh=_text(fresh), color="auto",
-        no_pager=bool(found.get("no_pager")), quiet=bool(found.get("quiet")),
-        strict=bool(found.get("strict")), debug=False,
+        archive_path=values.get("archive_path"), index_path=values.get("index_path"),
+        no_cache="no_cache" in flags, fresh=fresh, color="auto", no_pager="no_pager" in flags,
+        quiet="quiet" in flags, strict="strict" in flags, debug=False,
     )
-    page = PageRequest(limit=None if limit is None else int(str(limit)))
+    page = PageRequest(limit=None if limit is None else int(limit))
     return PipedCommand(options, command, QueryRequest(words=tuple(words)), page)
-
-
-def _text(value: object) -> str | None:
-    return None if value is None else str(value)
 
 
 def _clean(token: str) -> bool:
