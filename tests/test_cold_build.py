@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from newsarc.index.sqlite import coldbuild, inserts, shards, workers
 from newsarc.index.sqlite.bulkload import BUILD_MERGING, DEFAULT_MERGING
 from newsarc.index.sqlite.schema import FTS_TABLES, ROW_TABLES
 from newsarc.parsing import ArticleFile
+from newsarc.query import parse_query
 
 PROJECT = Path(__file__).resolve().parent.parent
 GENERATE = PROJECT / "benchmarks" / "generate.py"
@@ -63,6 +65,26 @@ def test_a_build_from_shards_equals_one_built_in_one_process(archive: Path, tmp_
     assert sharded == alone
     assert sharded[0] > workers.PARALLEL_THRESHOLD and sharded[2]  # parsed by workers, bad files too
     assert not Path(f"{index}.shards").exists()  # the shards went as they were merged
+
+
+@pytest.mark.parametrize("sort", ["date", "date-asc", "title", "provider"])
+def test_a_build_from_shards_lists_ties_in_the_order_one_process_does(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sort: str
+) -> None:
+    """Workers finish their shards in no fixed order, and articles are numbered as the
+    shards are merged: ties (undated articles, equal times, equal titles) must still
+    come out in one order, whichever build made the index."""
+    monkeypatch.setattr(workers, "SHARD_FILES", 100)  # a dozen shards, merged as they come
+    listings = []
+    for index, count in ((None, 1), (tmp_path / "index.sqlite", 2)):
+        with Archive.open(archive, index=index, in_memory=index is None, workers=count) as opened:
+            hits = opened.search(parse_query(f"sort:{sort}", datetime.now(timezone.utc))).hits
+            listings.append([(hit.article.path, hit.article.published, hit.article.title) for hit in hits])
+    alone, sharded = listings
+    keys = {"date": 1, "date-asc": 1, "title": 2, "provider": 1}
+    tied = len(alone) - len({row[keys[sort]] for row in alone})
+    assert tied  # the archive has ties to order (undated articles among them)
+    assert sharded == alone
 
 
 def test_the_wal_of_a_cold_build_stays_bounded_by_the_shards(

@@ -38,15 +38,17 @@ _HAS_CONDITIONS = {
     "date": "a.published IS NOT NULL",
 }
 # The orders of the SQLite backend: undated (or unscored) articles last; names compared
-# as SQLite's NOCASE does (ASCII folded, then bytes), which `lower` under "C" is.
+# as SQLite's NOCASE does (ASCII folded, then bytes), which `lower` under "C" is; ties
+# by path (in code point order, as "C" compares) and then the place in the file.
+_TIES = 'a.path COLLATE "C", a.position NULLS FIRST, a.rowid'
 _ORDER = {
-    "date": "a.published DESC NULLS LAST, a.rowid",
-    "date-asc": "a.published ASC NULLS LAST, a.rowid",
-    "heat": "a.heat DESC NULLS LAST, a.published DESC NULLS LAST, a.rowid",
-    "quality": "a.quality DESC NULLS LAST, a.published DESC NULLS LAST, a.rowid",
-    "title": 'lower(a.title COLLATE "C"), a.published DESC NULLS LAST, a.rowid',
-    "provider": 'a.provider_name IS NULL, lower(a.provider_name COLLATE "C"), '
-                "a.published DESC NULLS LAST, a.rowid",
+    "date": f"a.published DESC NULLS LAST, {_TIES}",
+    "date-asc": f"a.published ASC NULLS LAST, {_TIES}",
+    "heat": f"a.heat DESC NULLS LAST, a.published DESC NULLS LAST, {_TIES}",
+    "quality": f"a.quality DESC NULLS LAST, a.published DESC NULLS LAST, {_TIES}",
+    "title": f'lower(a.title COLLATE "C"), a.published DESC NULLS LAST, {_TIES}',
+    "provider": f'a.provider_name IS NULL, lower(a.provider_name COLLATE "C"), '
+                f"a.published DESC NULLS LAST, {_TIES}",
 }
 
 

@@ -33,15 +33,19 @@ _HAS_CONDITIONS = {
     "secured": "a.has_secured = 1",
     "date": "a.published IS NOT NULL",
 }
-# Date orders match the articles_newest/articles_oldest indexes exactly, so a page of
-# the newest articles is read straight from an index; undated articles come last.
+# Date orders start as the articles_newest/articles_oldest indexes do, so a page of
+# the newest articles is read from an index (SQLite sorts only the ties); undated
+# articles come last. Ties fall to the path and the place in the file, not the rowid:
+# a cold build numbers articles in the order its workers finish, so two builds of
+# one archive would list the same ties in different orders.
+_TIES = "a.path, a.position, a.rowid"
 _ORDER = {
-    "date": "a.published IS NULL, a.published DESC, a.rowid",
-    "date-asc": "a.published IS NULL, a.published, a.rowid",
-    "heat": "a.heat IS NULL, a.heat DESC, a.published DESC, a.rowid",
-    "quality": "a.quality IS NULL, a.quality DESC, a.published DESC, a.rowid",
-    "title": "a.title COLLATE NOCASE, a.published DESC, a.rowid",
-    "provider": "a.provider_name IS NULL, a.provider_name COLLATE NOCASE, a.published DESC, a.rowid",
+    "date": f"a.published IS NULL, a.published DESC, {_TIES}",
+    "date-asc": f"a.published IS NULL, a.published, {_TIES}",
+    "heat": f"a.heat IS NULL, a.heat DESC, a.published DESC, {_TIES}",
+    "quality": f"a.quality IS NULL, a.quality DESC, a.published DESC, {_TIES}",
+    "title": f"a.title COLLATE NOCASE, a.published DESC, {_TIES}",
+    "provider": f"a.provider_name IS NULL, a.provider_name COLLATE NOCASE, a.published DESC, {_TIES}",
 }
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 # The sorts by relevance: `relevance` (text, exact forms first, recency) and `text`.
