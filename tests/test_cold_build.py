@@ -301,7 +301,7 @@ def _article_file(archive: Path, name: str, text: str) -> ArticleFile:
     path = archive / name
     path.write_text(text)
     info = path.stat()
-    return ArticleFile(name, str(path), info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
+    return ArticleFile(name, str(archive), info.st_size, info.st_mtime_ns, info.st_ino, info.st_ctime_ns)
 
 
 def _a_dead_pid() -> int:

@@ -197,3 +197,27 @@ def test_a_time_past_what_the_index_can_hold_is_a_problem_of_its_file(archive: P
     assert "2021/late.md" not in found and "2021/c.md" in found
     assert [(problem.path, problem.message) for problem in problems] == [
         ("2021/late.md", f"cannot read file: {os.strerror(errno.EOVERFLOW)}")]
+
+
+def test_the_walk_digest_sees_a_change_anywhere_in_a_large_walk() -> None:
+    """The digest that lets a refresh skip the file-by-file comparison is made a slice
+    of files at a time: a change past the first slice, or one that moves the slices'
+    boundaries, must still give another digest (else that edit would never be indexed)."""
+    files = {f"2021/{number:05d}.md": (100 + number, 10**18 + number, number, 10**18) for number in range(10_000)}
+    folders = {"": 1, "2021/": 2}
+    digest = walkdiff.walk_digest(files, folders, [])
+    assert walkdiff.walk_digest(dict(files), dict(folders), []) == digest
+    changed = []
+    for number in (0, 4095, 4096, 9999):
+        edited = dict(files)
+        size, mtime, inode, ctime = edited[f"2021/{number:05d}.md"]
+        edited[f"2021/{number:05d}.md"] = (size, mtime + 1, inode, ctime)
+        changed.append(edited)
+    removed = dict(files)
+    del removed["2021/05000.md"]
+    added = {**files, "2021/zz.md": (1, 1, 1, 1)}
+    changed += [removed, added]
+    digests = {walkdiff.walk_digest(walk, folders, []) for walk in changed}
+    assert len(digests) == len(changed) and digest not in digests
+    assert walkdiff.walk_digest(files, {**folders, "2021/": 3}, []) != digest
+    assert walkdiff.walk_digest(files, folders, [["2022", "cannot read folder"]]) != digest
