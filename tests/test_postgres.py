@@ -227,3 +227,25 @@ def test_a_typo_is_rescued_and_skipped_files_are_counted_on_a_server_as_on_a_fil
     typed = run(pg_url, "list", "sensetime", archive=archive)
     assert rescued.exit_code == 0 and ids(rescued) == ids(typed) != []
     assert 'no match for "sensetme"; showing results for "sensetime"' in rescued.stderr
+
+
+@pytest.mark.parametrize("text", ["harbour cranes", "sort:date", "sort:title"])
+def test_equal_articles_come_in_path_order_whatever_order_they_were_indexed_in(
+        pg_url: str, tmp_path: Path, text: str) -> None:
+    """As on an index file: ties fall to the path, not to the order the server was given them."""
+    from datetime import datetime, timezone
+
+    from newsarc.archive import Archive
+    from newsarc.query import parse_query
+
+    folder = tmp_path / "tied"
+    folder.mkdir()
+    body = "---\ntitle: Harbour cranes\nexcerpt: Harbour cranes.\n---\n"
+    orders = []
+    for names in (["b.md", "c.md"], ["a.md"]):  # a.md is given to the server last
+        for name in names:
+            (folder / name).write_text(body, encoding="utf-8")
+        with Archive.open(folder, index=pg_url, fresh="full") as opened:
+            page = opened.search(parse_query(text, datetime(2021, 12, 20, tzinfo=timezone.utc)))
+            orders.append([hit.article.path for hit in page.hits])
+    assert orders == [["b.md", "c.md"], ["a.md", "b.md", "c.md"]]

@@ -157,14 +157,14 @@ def test_recency_reorders_near_ties_only() -> None:
 
     old, new = 1_000_000_000, 1_000_000_000 + 365 * 86400
     # The newer story is a hair worse by text (within the share): it comes first.
-    close = [(1, -1.0, old), (2, -(1.0 - RECENCY_SHARE / 2), new)]
+    close = [(1, -1.0, old, "a.md", None), (2, -(1.0 - RECENCY_SHARE / 2), new, "b.md", None)]
     assert [rowid for rowid, _ in rerank(close, {1, 2}, "relevance")] == [2, 1]
     assert [rowid for rowid, _ in rerank(close, {1, 2}, "text")] == [1, 2]
     # Worse by more than the share: text decides, however new it is.
-    apart = [(1, -1.0, old), (2, -(1.0 - 2 * RECENCY_SHARE), new)]
+    apart = [(1, -1.0, old, "a.md", None), (2, -(1.0 - 2 * RECENCY_SHARE), new, "b.md", None)]
     assert [rowid for rowid, _ in rerank(apart, {1, 2}, "relevance")] == [1, 2]
     # The weakest exact match still comes before the best, newest stemmed-only one.
-    tiers = [(3, -1.0, new), (1, -1.0, old), (2, -0.0001, old)]
+    tiers = [(3, -1.0, new, "c.md", None), (1, -1.0, old, "a.md", None), (2, -0.0001, old, "b.md", None)]
     assert [rowid for rowid, _ in rerank(tiers, {1, 2}, "relevance")] == [1, 2, 3]
     # Each value is the sum of its parts, so `--json` explains the order.
     for _, score in rerank(close, {1, 2}, "relevance"):
@@ -275,6 +275,23 @@ def tied_archive(tmp_path_factory: pytest.TempPathFactory) -> Archive:
     opened = Archive.open(folder, in_memory=True)
     yield opened
     opened.close()
+
+
+@pytest.mark.parametrize("text", ["harbour cranes", "harbour cranes sort:text", "harbour OR nothing"])
+def test_equal_matches_rank_by_path_whatever_order_they_were_indexed_in(tmp_path: Path, text: str) -> None:
+    """Two builds of one archive number its articles differently (a cold build as its
+    workers finish, a refresh as files come): equal matches must still come in one order."""
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    index = tmp_path / "index.sqlite"
+    body = "---\ntitle: Harbour cranes\nexcerpt: Harbour cranes.\n---\n"
+    orders = []
+    for names in (["b.md", "c.md"], ["a.md"]):  # a.md comes last, with the highest rowid
+        for name in names:
+            (folder / name).write_text(body, encoding="utf-8")
+        with Archive.open(folder, index=index) as opened:
+            orders.append([hit.article.path for hit in opened.search(parse_query(text, NOW)).hits])
+    assert orders == [["b.md", "c.md"], ["a.md", "b.md", "c.md"]]
 
 
 @pytest.mark.parametrize("text", ["harbour", "harbour cranes", "cranes sort:text", '"harbour cranes"',

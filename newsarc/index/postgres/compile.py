@@ -77,7 +77,7 @@ class CompiledQuery:
                 f"ts_rank('{RANK_WEIGHTS}', s.words, %s::tsquery, 1) "
                 f"+ 0.5 * ts_rank('{RANK_WEIGHTS}', s.stems, to_tsquery('english', %s), 1) "
                 "+ 0.05 * ts_rank(s.related, %s::tsquery, 1) DESC, "
-                "a.published DESC NULLS LAST, a.rowid",
+                f"a.published DESC NULLS LAST, {_TIES}",
                 [self.any_words, self.any_words, self.any_words, self.any_stems or "", self.any_words],
             )
         return _ORDER.get(self.sort, _ORDER["date"]), []

@@ -106,7 +106,7 @@ class CompiledQuery(Record):
         if self.ranked:
             # Unscored rows (matched outside the ranking table) only come with a LEFT JOIN.
             unscored_last = "" if self.text_in_join else "m.score IS NULL, "
-            return f"{unscored_last}m.score, a.published DESC, a.rowid"
+            return f"{unscored_last}m.score, a.published DESC, {_TIES}"
         return _ORDER.get(self.sort, _ORDER["date"])
 
     def from_clause(self, *, counting: bool = False) -> tuple[str, list[Any]]:

@@ -17,8 +17,9 @@ clearly better match. Larger shares (0.2, as first built, then 0.05 down to 0.00
 newer issues of near-identical newsletters, 0.35% worse by BM25, push the one searched
 for off the first page: benchmarks/quality.py and docs/benchmarks.md.
 
-Ties fall to the newer article, then the earlier indexed: the same index gives the
-same order, page after page. Matches past the candidates follow in BM25 order.
+Ties fall to the newer article, then to the path and the place in the file (as the
+other sorts' do: not the rowid, which two builds of one archive give out in different
+orders). Matches past the candidates follow in BM25 order.
 """
 
 from __future__ import annotations
@@ -42,8 +43,11 @@ _DAY = 86400.0
 # Rowids per statement: SQLite caps the parameters of one statement.
 _CHUNK = 256
 
-Row = tuple[int, float | None, int | None]
-"""rowid, bm25 (negative: lower is better; None when matched only outside the ranking table), published."""
+Row = tuple[int, float | None, int | None, str, int | None]
+"""rowid, bm25 (negative: lower is better; None when matched only outside the ranking table),
+published, path, position: what the order reads of a match."""
+_ORDERED = 5
+"""The columns of a Row, which every row read here starts with."""
 
 
 def ranked_rowids(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None,
@@ -61,16 +65,18 @@ def ranked_rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: 
     streamed past the candidates (bm25 and published are None unless ranked); `columns`
     are more columns of `articles a` to read in the same statement."""
     if not compiled.ranked:
-        return iter(_rows(connection, compiled, limit, offset, columns))
-    page, past = _ranked(connection, compiled, limit, offset, columns)
-    return chain((row for row, _ in page), past)
+        rows: Iterator[tuple[Any, ...]] = iter(_rows(connection, compiled, limit, offset, columns))
+    else:
+        page, past = _ranked(connection, compiled, limit, offset, columns)
+        rows = chain((row for row, _ in page), past)
+    return (row[:3] + row[_ORDERED:] for row in rows)
 
 
 def _ranked(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None, offset: int,
             columns: str) -> tuple[list[tuple[tuple[Any, ...], Score | None]], Iterator[Any]]:
     """The page's share of the reranked candidates as (row, score), and its matches past
     the candidates as rows in BM25 order, read as they are asked for; rows are
-    (rowid, bm25, published, *columns)."""
+    (rowid, bm25, published, path, position, *columns)."""
     end = None if limit is None else offset + limit
     # One sort by BM25 for the candidates and whatever the page needs past them.
     count = None if end is None else max(end, CANDIDATES)
@@ -80,7 +86,7 @@ def _ranked(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int 
     rows = iter(best if best is not None else _rows(connection, compiled, count, 0, columns))
     window = list(islice(rows, CANDIDATES))
     by_rowid = {row[0]: row for row in window}
-    scored = [row[:3] for row in window]
+    scored = [row[:_ORDERED] for row in window]
     reranked = rerank(scored, _exact(connection, compiled, scored), compiled.sort)[offset:end]
     page = [(by_rowid[rowid], score) for rowid, score in reranked]
     # The rows left in `rows` start at CANDIDATES: the page's part of them is [offset, end).
@@ -91,11 +97,11 @@ def _ranked(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int 
 def rerank(rows: Sequence[Row], exact: set[int], sort: str) -> list[tuple[int, Score | None]]:
     """The candidates `rows` (in BM25 order) in the order of `sort`, each with its score;
     `exact` holds those that match with the words as written."""
-    best = {tier: max((-bm25 for rowid, bm25, _ in rows if bm25 is not None and (rowid in exact) == tier),
+    best = {tier: max((-row[1] for row in rows if row[1] is not None and (row[0] in exact) == tier),
                       default=0.0) or 1.0 for tier in (False, True)}
-    newest = max((published for _, _, published in rows if published is not None), default=None)
+    newest = max((row[2] for row in rows if row[2] is not None), default=None)
     scored = []
-    for rowid, bm25, published in rows:
+    for rowid, bm25, published, path, position in rows:
         is_exact = rowid in exact
         text = 0.0 if bm25 is None else -bm25 / best[is_exact]
         if sort == "text":
@@ -106,9 +112,9 @@ def rerank(rows: Sequence[Row], exact: set[int], sort: str) -> list[tuple[int, S
             value = is_exact + (1 - RECENCY_SHARE) * text + RECENCY_SHARE * recency
         score = Score(round(value, 6), 0.0 if bm25 is None else bm25, round(text, 6), is_exact,
                       None if recency is None else round(recency, 6))
-        scored.append((-score.value, -(published or 0), rowid, score))
-    scored.sort(key=lambda entry: entry[:3])
-    return [(rowid, score) for _, _, rowid, score in scored]
+        scored.append((-score.value, -(published or 0), path, _position_key(position), rowid, score))
+    scored.sort(key=lambda entry: entry[:5])
+    return [(entry[4], entry[5]) for entry in scored]
 
 
 def recency_of(published: int | None, newest: int | None) -> float:
@@ -128,8 +134,8 @@ def _rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | 
     score, published = ("m.score", "a.published") if compiled.ranked else ("NULL", "NULL")
     more = f", {columns}" if columns else ""
     return connection.execute(
-        f"SELECT a.rowid, {score}, {published}{more} FROM {source} WHERE {compiled.where} "
-        f"ORDER BY {compiled.order_by()} LIMIT ? OFFSET ?",
+        f"SELECT a.rowid, {score}, {published}, a.path, a.position{more} FROM {source} "
+        f"WHERE {compiled.where} ORDER BY {compiled.order_by()} LIMIT ? OFFSET ?",
         [*source_parameters, *compiled.parameters, -1 if limit is None else limit, offset],
     )
 
@@ -154,19 +160,19 @@ def _best_by_bm25(connection: sqlite3.Connection, compiled: CompiledQuery, count
     for start in range(0, len(best), _CHUNK):
         part = [rowid for rowid, _ in best[start : start + _CHUNK]]
         articles.update((row[0], row[1:]) for row in connection.execute(
-            f"SELECT a.rowid, a.published{more} FROM articles a WHERE a.rowid IN ({_marks(len(part))})",
-            part))
+            f"SELECT a.rowid, a.published, a.path, a.position{more} FROM articles a "
+            f"WHERE a.rowid IN ({_marks(len(part))})", part))
     if len(articles) < len(best):
         return None  # a text row without its article: the join leaves it out, let it decide
     rows = [(rowid, bm25, *articles[rowid]) for rowid, bm25 in best]
-    # As `_rows` orders them: BM25, then the newer (undated last), then the earlier indexed.
-    rows.sort(key=lambda row: (row[1], row[2] is None, -(row[2] or 0), row[0]))
+    # As `_rows` orders them: BM25, then the newer (undated last), then path and position.
+    rows.sort(key=lambda row: (row[1], row[2] is None, -(row[2] or 0), row[3], _position_key(row[4]), row[0]))
     return rows[:count]
 
 
 def _exact(connection: sqlite3.Connection, compiled: CompiledQuery, rows: Sequence[Row]) -> set[int]:
     """The candidates that match the ranking expression with the words as written."""
-    rowids = sorted({rowid for rowid, _, _ in rows})
+    rowids = sorted({row[0] for row in rows})
     if compiled.rank_table != STEM_TABLE or not rowids:
         return set(rowids)  # prefix and CJK terms are matched as written already
     # One pass over the exact table's matches in the candidates' rowid range, which FTS5
@@ -178,6 +184,11 @@ def _exact(connection: sqlite3.Connection, compiled: CompiledQuery, rows: Sequen
         f"AND +rowid IN ({_marks(len(rowids))})",
         [compiled.rank_match, rowids[0], rowids[-1], *rowids])
     return {rowid for (rowid,) in matches}
+
+
+def _position_key(position: int | None) -> int:
+    """A record's place in its file as SQLite orders it: a file of one article (None) first."""
+    return -1 if position is None else position
 
 
 def _marks(count: int) -> str:
