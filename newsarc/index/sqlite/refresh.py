@@ -136,6 +136,9 @@ class Refresh:
             # ours, and another newsarc that completes the index meanwhile clears it.
             build = f"{os.getpid()} {os.urandom(8).hex()}"
             set_meta(self.connection, "building", build)
+        # The walk (every name, stat and path) is not needed by the build: dropped before
+        # the workers fork, each of which would map it for the whole build.
+        del known_listings, walked, current, listings, known, diff
         ColdBuild(self, build, folders, snapshot, progress, fingerprint).run(to_parse, count)
 
     def _fingerprint_holds(self, fingerprint: bytes | None, report: RefreshReport) -> bool:
