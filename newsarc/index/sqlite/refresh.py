@@ -136,8 +136,7 @@ class Refresh:
             # ours, and another newsarc that completes the index meanwhile clears it.
             build = f"{os.getpid()} {os.urandom(8).hex()}"
             set_meta(self.connection, "building", build)
-        # The walk (every name, stat and path) is not needed by the build: dropped before
-        # the workers fork, each of which would map it for the whole build.
+        # Not needed by the build; dropped before the workers fork, as each would map it.
         del known_listings, walked, current, listings, known, diff
         ColdBuild(self, build, folders, snapshot, progress, fingerprint).run(to_parse, count)
 
