@@ -79,7 +79,7 @@ class ColdBuild:
         # the end of those B-trees, on a few pages; in the walk's order (a folder's, as
         # its file system lists it) each went to a page of its own, which at 1,000,000
         # files no longer fit the cache and were read and written again for every shard.
-        to_parse = sorted(to_parse, key=attrgetter("path"))
+        to_parse.sort(key=attrgetter("path"))  # in place: at 1,000,000 files a copy is 8 MB more
         # The indexes left (ids, providers) still take a row of each shard at random
         # places: a cache of 64 MB keeps the pages they touch (SQLite's default is 2 MB).
         self.connection.execute("PRAGMA cache_size = -65536")
