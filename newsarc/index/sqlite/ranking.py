@@ -65,11 +65,9 @@ def ranked_rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: 
     streamed past the candidates (bm25 and published are None unless ranked); `columns`
     are more columns of `articles a` to read in the same statement."""
     if not compiled.ranked:
-        rows: Iterator[tuple[Any, ...]] = iter(_rows(connection, compiled, limit, offset, columns))
-    else:
-        page, past = _ranked(connection, compiled, limit, offset, columns)
-        rows = chain((row for row, _ in page), past)
-    return (row[:3] + row[_ORDERED:] for row in rows)
+        return iter(_rows(connection, compiled, limit, offset, columns))
+    page, past = _ranked(connection, compiled, limit, offset, columns)
+    return (row[:3] + row[_ORDERED:] for row in chain((row for row, _ in page), past))
 
 
 def _ranked(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None, offset: int,
@@ -131,10 +129,11 @@ def _bm25_only(bm25: float | None) -> Score:
 def _rows(connection: sqlite3.Connection, compiled: CompiledQuery, limit: int | None,
           offset: int, columns: str = "") -> sqlite3.Cursor:
     source, source_parameters = compiled.from_clause()
-    score, published = ("m.score", "a.published") if compiled.ranked else ("NULL", "NULL")
+    # Ranked rows carry what Python sorts them by (`Row`); SQL alone orders the others.
+    ordered = "m.score, a.published, a.path, a.position" if compiled.ranked else "NULL, NULL"
     more = f", {columns}" if columns else ""
     return connection.execute(
-        f"SELECT a.rowid, {score}, {published}, a.path, a.position{more} FROM {source} "
+        f"SELECT a.rowid, {ordered}{more} FROM {source} "
         f"WHERE {compiled.where} ORDER BY {compiled.order_by()} LIMIT ? OFFSET ?",
         [*source_parameters, *compiled.parameters, -1 if limit is None else limit, offset],
     )
